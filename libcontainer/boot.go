@@ -1,0 +1,216 @@
+package libcontainer
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"rt/libcontainer/capabilities"
+	"rt/libcontainer/config"
+	"rt/nsenter"
+	"rt/rootfs"
+)
+
+const (
+	cloneNewCgroup = 0x02000000
+	cloneNewPID    = 0x20000000
+	cloneNewTime   = 0x00000080
+	cloneNewUser   = 0x10000000
+	cloneNewNet    = 0x40000000
+)
+
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// bootPlan is a compiled container: the clone flags and the child's program.
+type bootPlan struct {
+	prog       *nsenter.Program
+	cloneFlags uint64 // given to clone3
+	mapsByRT   bool   // rt writes the id maps right after clone (new userns in clone3)
+	warnings   []string
+}
+
+// compile turns a validated spec into the init stage's program. Nothing here
+// touches the system beyond reading: the order of operations is the design of
+// the container's start and is documented in docs/design.md.
+func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro rootfs.Options) (*bootPlan, error) {
+	b := &bootPlan{prog: nsenter.NewProgram(syncFD, listenFD, keep)}
+	p := b.prog
+
+	var newFlags uint64
+	var joins []nsenter.NSPath
+	for _, ns := range s.Linux.Namespaces {
+		f := config.NamespaceFlags[ns.Type]
+		if ns.Path == "" {
+			newFlags |= f
+		} else {
+			joins = append(joins, nsenter.NSPath{Type: f, Path: ns.Path})
+		}
+	}
+	// Join the user namespace first: it owns what the others need.
+	sort.SliceStable(joins, func(i, j int) bool { return joins[i].Type == cloneNewUser && joins[j].Type != cloneNewUser })
+
+	p.WaitGo()
+	// The cgroup namespace is made after rt has put the child in its cgroups,
+	// so that the namespace's root is the container's cgroup.
+	late := newFlags & cloneNewCgroup
+	early := newFlags &^ cloneNewCgroup
+	mustFork := len(joins) > 0 || len(s.Linux.TimeOffsets) > 0
+	if !mustFork {
+		// Common case: one clone3 straight into every new namespace.
+		b.cloneFlags = early
+		b.mapsByRT = early&cloneNewUser != 0
+	} else {
+		if len(joins) > 0 {
+			p.JoinNS(joins)
+		}
+		now := early &^ (cloneNewPID | cloneNewTime)
+		if now != 0 {
+			p.Unshare(now, "linux.namespaces: unshare")
+		}
+		if now&cloneNewUser != 0 {
+			p.SyncMaps()
+		}
+		// pid and time namespaces apply to children only: fork into them.
+		later := early & (cloneNewPID | cloneNewTime)
+		joinsPid := false
+		for _, j := range joins {
+			if j.Type == cloneNewPID || j.Type == cloneNewTime {
+				joinsPid = true
+			}
+		}
+		if later != 0 || joinsPid {
+			if later != 0 {
+				p.Unshare(later, "linux.namespaces: unshare pid/time")
+			}
+			if len(s.Linux.TimeOffsets) > 0 {
+				p.TimensOffsets(timeOffsets(s.Linux.TimeOffsets))
+			}
+			p.Fork(0)
+		}
+	}
+	if late != 0 {
+		p.Unshare(late, "linux.namespaces: unshare cgroup")
+	}
+	p.Setsid()
+	if newFlags&cloneNewNet != 0 {
+		p.LoopbackUp()
+	}
+	if s.Hostname != "" {
+		p.Hostname(s.Hostname)
+	}
+	if s.Domainname != "" {
+		p.Domainname(s.Domainname)
+	}
+	proc := s.Process
+	if proc.OOMScoreAdj != nil {
+		p.WriteHost("process.oomScoreAdj", "/proc/self/oom_score_adj", fmt.Sprint(*proc.OOMScoreAdj))
+	}
+	if err := rootfs.Plan(p, s, ro); err != nil {
+		return nil, err
+	}
+	for i, r := range proc.Rlimits {
+		p.Rlimit(fmt.Sprintf("process.rlimits[%d] (%s)", i, r.Type), config.Rlimits[r.Type], r.Soft, r.Hard)
+	}
+	p.Chdir(proc.Cwd)
+	umask := uint32(0o022)
+	if proc.User.Umask != nil {
+		umask = *proc.User.Umask
+	}
+	p.Umask(umask)
+
+	caps := proc.Capabilities
+	if caps == nil {
+		caps = &specs.LinuxCapabilities{}
+	}
+	var masks [5]uint64
+	for i, set := range []struct {
+		list []string
+		path string
+	}{
+		{caps.Bounding, "process.capabilities.bounding"},
+		{caps.Effective, "process.capabilities.effective"},
+		{caps.Permitted, "process.capabilities.permitted"},
+		{caps.Inheritable, "process.capabilities.inheritable"},
+		{caps.Ambient, "process.capabilities.ambient"},
+	} {
+		m, w, err := capabilities.Mask(set.list, set.path)
+		if err != nil {
+			return nil, err
+		}
+		masks[i] = m
+		b.warnings = append(b.warnings, w...)
+	}
+	last := capabilities.Last()
+	p.Bounding(last, masks[0])
+	// Without privilege over the user namespace setgroups is denied: only clear groups when we may.
+	if len(proc.User.AdditionalGids) > 0 || os.Geteuid() == 0 {
+		p.Setgroups(proc.User.AdditionalGids)
+	}
+	p.SetID(proc.User.UID, proc.User.GID)
+	p.Caps(masks[1], masks[2], masks[3], masks[4], last)
+	if proc.NoNewPrivileges {
+		p.NoNewPrivs()
+	}
+	env := withHome(proc.Env, s, bundle)
+	p.Lookup(proc.Args[0], pathOf(env))
+	p.Ready()
+	p.Exec(proc.Args, env)
+	return b, nil
+}
+
+func pathOf(env []string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], "PATH="); ok {
+			return v
+		}
+	}
+	return defaultPath
+}
+
+// withHome adds HOME from the container's /etc/passwd when the config does
+// not set it, as runc does; the file is read through an os.Root so a symlink
+// in the image cannot point the read at the host.
+func withHome(env []string, s *specs.Spec, bundle string) []string {
+	for _, e := range env {
+		if strings.HasPrefix(e, "HOME=") {
+			return env
+		}
+	}
+	home := "/"
+	root := s.Root.Path
+	if !filepath.IsAbs(root) {
+		root = filepath.Join(bundle, root)
+	}
+	if r, err := os.OpenRoot(root); err == nil {
+		if data, err := r.ReadFile("etc/passwd"); err == nil {
+			if h := homeOf(string(data), s.Process.User.UID); h != "" {
+				home = h
+			}
+		}
+		r.Close()
+	}
+	return append(append([]string(nil), env...), "HOME="+home)
+}
+
+func homeOf(passwd string, uid uint32) string {
+	want := fmt.Sprint(uid)
+	for _, line := range strings.Split(passwd, "\n") {
+		f := strings.Split(line, ":")
+		if len(f) >= 6 && f[2] == want {
+			return f[5]
+		}
+	}
+	return ""
+}
+
+func timeOffsets(o map[string]specs.LinuxTimeOffset) string {
+	var sb strings.Builder
+	for clock, off := range o {
+		fmt.Fprintf(&sb, "%s %d %d\n", clock, off.Secs, off.Nanosecs)
+	}
+	return sb.String()
+}

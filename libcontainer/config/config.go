@@ -1,0 +1,312 @@
+// Package config loads a bundle's config.json and checks it once, at the
+// boundary, so that every later step can trust it. Every error names the JSON
+// path of the field that is wrong (e.g. "process.rlimits[1].type").
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Load reads and validates bundle/config.json. The bundle path is made absolute.
+func Load(bundle string) (*specs.Spec, string, error) {
+	abs, err := filepath.Abs(bundle)
+	if err != nil {
+		return nil, "", fmt.Errorf("bundle %s: %w", bundle, err)
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, "", fmt.Errorf("bundle %s: %w", abs, err)
+	}
+	if !st.IsDir() {
+		return nil, "", fmt.Errorf("bundle %s: not a directory", abs)
+	}
+	path := filepath.Join(abs, "config.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("read config: %w", err)
+	}
+	spec, err := Parse(data)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	if err := Validate(spec, abs); err != nil {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	return spec, abs, nil
+}
+
+// Parse decodes config.json, reporting syntax errors by line and column and
+// type errors by JSON path.
+func Parse(data []byte) (*specs.Spec, error) {
+	var spec specs.Spec
+	if err := json.Unmarshal(data, &spec); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			line, col := position(data, se.Offset)
+			return nil, fmt.Errorf("invalid JSON at line %d, column %d: %v", line, col, se)
+		case errors.As(err, &te):
+			line, col := position(data, te.Offset)
+			return nil, fmt.Errorf("%s: cannot use JSON %s as %v (line %d, column %d)", te.Field, te.Value, te.Type, line, col)
+		}
+		return nil, fmt.Errorf("invalid JSON: %w", err)
+	}
+	return &spec, nil
+}
+
+func position(data []byte, off int64) (line, col int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	before := data[:off]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(off) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+// FieldError is a config field with a bad value.
+type FieldError struct {
+	Path string
+	Msg  string
+}
+
+func (e *FieldError) Error() string { return e.Path + ": " + e.Msg }
+
+func field(path, format string, args ...any) error {
+	return &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+// NamespaceFlags maps runtime-spec namespace types to CLONE_NEW* flags.
+var NamespaceFlags = map[specs.LinuxNamespaceType]uint64{
+	specs.PIDNamespace:     0x20000000,
+	specs.NetworkNamespace: 0x40000000,
+	specs.MountNamespace:   0x00020000,
+	specs.IPCNamespace:     0x08000000,
+	specs.UTSNamespace:     0x04000000,
+	specs.UserNamespace:    0x10000000,
+	specs.CgroupNamespace:  0x02000000,
+	specs.TimeNamespace:    0x00000080,
+}
+
+// Validate checks what rt relies on. bundle is the absolute bundle directory.
+func Validate(s *specs.Spec, bundle string) error {
+	if s.Version == "" {
+		return field("ociVersion", "missing")
+	}
+	if !strings.HasPrefix(s.Version, "1.") {
+		return field("ociVersion", "%q is not a 1.x runtime-spec version", s.Version)
+	}
+	if s.Root == nil || s.Root.Path == "" {
+		return field("root.path", "missing")
+	}
+	root := s.Root.Path
+	if !filepath.IsAbs(root) {
+		root = filepath.Join(bundle, root)
+	}
+	if st, err := os.Stat(root); err != nil {
+		return field("root.path", "%v", err)
+	} else if !st.IsDir() {
+		return field("root.path", "%s is not a directory", root)
+	}
+	if s.Linux == nil {
+		return field("linux", "missing: rt runs Linux containers")
+	}
+	if err := validateProcess(s); err != nil {
+		return err
+	}
+	if err := validateNamespaces(s); err != nil {
+		return err
+	}
+	for i, m := range s.Mounts {
+		p := fmt.Sprintf("mounts[%d]", i)
+		if m.Destination == "" {
+			return field(p+".destination", "missing")
+		}
+		if !filepath.IsAbs(m.Destination) {
+			return field(p+".destination", "%q is not an absolute path", m.Destination)
+		}
+	}
+	for i, d := range s.Linux.Devices {
+		p := fmt.Sprintf("linux.devices[%d]", i)
+		if !filepath.IsAbs(d.Path) {
+			return field(p+".path", "%q is not an absolute path", d.Path)
+		}
+		switch d.Type {
+		case "c", "b", "u", "p":
+		default:
+			return field(p+".type", "unknown device type %q (want c, b, u or p)", d.Type)
+		}
+	}
+	for i, p := range s.Linux.MaskedPaths {
+		if !filepath.IsAbs(p) {
+			return field(fmt.Sprintf("linux.maskedPaths[%d]", i), "%q is not an absolute path", p)
+		}
+	}
+	for i, p := range s.Linux.ReadonlyPaths {
+		if !filepath.IsAbs(p) {
+			return field(fmt.Sprintf("linux.readonlyPaths[%d]", i), "%q is not an absolute path", p)
+		}
+	}
+	switch s.Linux.RootfsPropagation {
+	case "", "private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", "runbindable":
+	default:
+		return field("linux.rootfsPropagation", "unknown propagation %q", s.Linux.RootfsPropagation)
+	}
+	return validateSysctl(s)
+}
+
+func validateProcess(s *specs.Spec) error {
+	p := s.Process
+	if p == nil {
+		return field("process", "missing")
+	}
+	if len(p.Args) == 0 || p.Args[0] == "" {
+		return field("process.args", "missing: the program to run")
+	}
+	if p.Cwd == "" {
+		return field("process.cwd", "missing")
+	}
+	if !filepath.IsAbs(p.Cwd) {
+		return field("process.cwd", "%q is not an absolute path", p.Cwd)
+	}
+	for i, e := range p.Env {
+		if !strings.Contains(e, "=") {
+			return field(fmt.Sprintf("process.env[%d]", i), "%q is not of the form KEY=value", e)
+		}
+	}
+	for i, r := range p.Rlimits {
+		path := fmt.Sprintf("process.rlimits[%d]", i)
+		if _, ok := Rlimits[r.Type]; !ok {
+			return field(path+".type", "unknown rlimit %q", r.Type)
+		}
+		if r.Soft > r.Hard {
+			return field(path, "soft limit %d is above hard limit %d", r.Soft, r.Hard)
+		}
+	}
+	if p.OOMScoreAdj != nil && (*p.OOMScoreAdj < -1000 || *p.OOMScoreAdj > 1000) {
+		return field("process.oomScoreAdj", "%d is outside -1000..1000", *p.OOMScoreAdj)
+	}
+	return nil
+}
+
+func validateNamespaces(s *specs.Spec) error {
+	seen := map[specs.LinuxNamespaceType]bool{}
+	for i, ns := range s.Linux.Namespaces {
+		p := fmt.Sprintf("linux.namespaces[%d]", i)
+		if _, ok := NamespaceFlags[ns.Type]; !ok {
+			return field(p+".type", "unknown namespace type %q", ns.Type)
+		}
+		if seen[ns.Type] {
+			return field(p+".type", "namespace %q is listed twice", ns.Type)
+		}
+		seen[ns.Type] = true
+		if ns.Path != "" {
+			if !filepath.IsAbs(ns.Path) {
+				return field(p+".path", "%q is not an absolute path", ns.Path)
+			}
+			if _, err := os.Stat(ns.Path); err != nil {
+				return field(p+".path", "%v", err)
+			}
+		}
+	}
+	if !seen[specs.MountNamespace] {
+		return field("linux.namespaces", "a mount namespace is required to set up the rootfs")
+	}
+	if s.Hostname != "" && !HasNewNamespace(s, specs.UTSNamespace) {
+		return field("hostname", "cannot set the hostname without a new uts namespace")
+	}
+	if s.Domainname != "" && !HasNewNamespace(s, specs.UTSNamespace) {
+		return field("domainname", "cannot set the domainname without a new uts namespace")
+	}
+	if HasNamespace(s, specs.UserNamespace) {
+		if HasNewNamespace(s, specs.UserNamespace) && (len(s.Linux.UIDMappings) == 0 || len(s.Linux.GIDMappings) == 0) {
+			return field("linux.uidMappings", "a new user namespace needs uidMappings and gidMappings")
+		}
+		if HasNewNamespace(s, specs.UserNamespace) && !mapped(s.Linux.UIDMappings, s.Process.User.UID) {
+			return field("process.user.uid", "uid %d is not mapped by linux.uidMappings", s.Process.User.UID)
+		}
+		if HasNewNamespace(s, specs.UserNamespace) && !mapped(s.Linux.GIDMappings, s.Process.User.GID) {
+			return field("process.user.gid", "gid %d is not mapped by linux.gidMappings", s.Process.User.GID)
+		}
+	} else if len(s.Linux.UIDMappings) > 0 || len(s.Linux.GIDMappings) > 0 {
+		return field("linux.uidMappings", "mappings need a user namespace in linux.namespaces")
+	}
+	if len(s.Linux.TimeOffsets) > 0 && !HasNewNamespace(s, specs.TimeNamespace) {
+		return field("linux.timeOffsets", "offsets need a new time namespace")
+	}
+	return nil
+}
+
+func mapped(m []specs.LinuxIDMapping, id uint32) bool {
+	for _, e := range m {
+		if id >= e.ContainerID && id-e.ContainerID < e.Size {
+			return true
+		}
+	}
+	return false
+}
+
+// HasNamespace says whether the config has a namespace of type t, new or joined.
+func HasNamespace(s *specs.Spec, t specs.LinuxNamespaceType) bool {
+	for _, ns := range s.Linux.Namespaces {
+		if ns.Type == t {
+			return true
+		}
+	}
+	return false
+}
+
+// HasNewNamespace says whether the config asks for a new namespace of type t.
+func HasNewNamespace(s *specs.Spec, t specs.LinuxNamespaceType) bool {
+	for _, ns := range s.Linux.Namespaces {
+		if ns.Type == t && ns.Path == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Rlimits maps runtime-spec rlimit names to RLIMIT_* numbers.
+var Rlimits = map[string]int{
+	"RLIMIT_CPU": 0, "RLIMIT_FSIZE": 1, "RLIMIT_DATA": 2, "RLIMIT_STACK": 3, "RLIMIT_CORE": 4,
+	"RLIMIT_RSS": 5, "RLIMIT_NPROC": 6, "RLIMIT_NOFILE": 7, "RLIMIT_MEMLOCK": 8, "RLIMIT_AS": 9,
+	"RLIMIT_LOCKS": 10, "RLIMIT_SIGPENDING": 11, "RLIMIT_MSGQUEUE": 12, "RLIMIT_NICE": 13,
+	"RLIMIT_RTPRIO": 14, "RLIMIT_RTTIME": 15,
+}
+
+// validateSysctl accepts only keys that belong to a namespace the container
+// has its own copy of; anything else would change the host.
+func validateSysctl(s *specs.Spec) error {
+	for k := range s.Linux.Sysctl {
+		p := "linux.sysctl." + k
+		switch {
+		case strings.HasPrefix(k, "kernel.msg"), strings.HasPrefix(k, "kernel.sem"), strings.HasPrefix(k, "kernel.shm"), strings.HasPrefix(k, "fs.mqueue."):
+			if !HasNewNamespace(s, specs.IPCNamespace) {
+				return field(p, "needs a new ipc namespace")
+			}
+		case strings.HasPrefix(k, "net."):
+			if !HasNamespace(s, specs.NetworkNamespace) {
+				return field(p, "needs a network namespace")
+			}
+		case k == "kernel.hostname" || k == "kernel.domainname":
+			if !HasNewNamespace(s, specs.UTSNamespace) {
+				return field(p, "needs a new uts namespace")
+			}
+		default:
+			return field(p, "not a namespaced sysctl: setting it would change the host")
+		}
+		if strings.Contains(k, "/") || strings.Contains(k, "..") {
+			return field(p, "invalid key")
+		}
+	}
+	return nil
+}

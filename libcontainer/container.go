@@ -1,0 +1,326 @@
+// Package libcontainer is a container's lifecycle: create, start, signal,
+// delete, and the state on disk that connects rt's short-lived commands.
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"rt/cgroups"
+	"rt/libcontainer/config"
+	"rt/nsenter"
+	"rt/rootfs"
+)
+
+// CreateOpts are the inputs of Create.
+type CreateOpts struct {
+	ID, Bundle, Root string
+	PidFile          string
+	NoPivot          bool
+	PreserveFDs      int
+	ConsoleSocket    string
+	// Foreground: the caller releases the process with Start on the sync
+	// socket and waits for it (rt run); otherwise the process waits for `rt start`.
+	Foreground bool
+}
+
+// Container is a container this rt process has just created.
+type Container struct {
+	State    *State
+	Warnings []string
+	dir      *stateDir
+	sync     int
+	pidfd    int
+	prog     *nsenter.Program
+}
+
+// Create sets up a container from its bundle and leaves its process waiting
+// just before exec. On any error nothing is left: no process, cgroup or state.
+func Create(o CreateOpts) (c *Container, err error) {
+	if err := ValidateID(o.ID); err != nil {
+		return nil, err
+	}
+	spec, bundle, err := config.Load(o.Bundle)
+	if err != nil {
+		return nil, err
+	}
+	if spec.Process.Terminal {
+		return nil, errors.New("process.terminal: terminals are not supported by this rt build yet")
+	}
+	dir, err := newDir(o.Root, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	c = &Container{dir: dir, sync: -1, pidfd: -1}
+	var cg *cgroups.Manager
+	defer func() {
+		if err != nil {
+			c.abort(cg)
+		}
+	}()
+
+	cg, err = cgroups.New(spec.Linux.CgroupsPath, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err = cg.Create(spec.Linux.Resources); err != nil {
+		cg = nil // Create removed what it made
+		return nil, err
+	}
+
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("sync socketpair: %w", err)
+	}
+	c.sync = pair[0]
+	childSync := pair[1]
+	defer unix.Close(childSync)
+	listenFD := -1
+	if !o.Foreground {
+		if listenFD, err = c.listen(); err != nil {
+			return nil, err
+		}
+		defer unix.Close(listenFD)
+	}
+	keep := make([]int, 0, o.PreserveFDs)
+	for fd := 3; fd < 3+o.PreserveFDs; fd++ {
+		keep = append(keep, fd)
+	}
+
+	layout, _ := cgroups.HostLayout()
+	ro := rootfs.Options{
+		Bundle:      bundle,
+		NoPivot:     o.NoPivot,
+		UserNS:      config.HasNamespace(spec, specs.UserNamespace),
+		CgroupNS:    config.HasNewNamespace(spec, specs.CgroupNamespace),
+		CgroupV2:    layout == cgroups.V2,
+		CgroupPaths: cg.Paths,
+	}
+	plan, err := compile(spec, bundle, childSync, listenFD, keep, ro)
+	if err != nil {
+		return nil, err
+	}
+	c.prog = plan.prog
+	c.Warnings = plan.warnings
+
+	pid, pidfd, err := nsenter.Spawn(plan.prog, plan.cloneFlags, -1)
+	if err != nil {
+		return nil, err
+	}
+	c.pidfd = pidfd
+	c.State = &State{
+		ID: o.ID, Bundle: bundle, Rootfs: rootPath(spec, bundle), Pid: pid,
+		Created: time.Now().UTC(), Annotations: spec.Annotations, Cgroup: cg,
+		HostPidNS: !config.HasNewNamespace(spec, specs.PIDNamespace), OCIVersion: specs.Version,
+	}
+	if plan.mapsByRT {
+		if err = writeMaps(pid, spec); err != nil {
+			return nil, err
+		}
+	}
+	if err = cg.Join(pid); err != nil {
+		return nil, err
+	}
+	if err = nsenter.Send(c.sync, nsenter.MsgGo); err != nil {
+		return nil, fmt.Errorf("release container init: %w", err)
+	}
+	if err = c.waitReady(spec); err != nil {
+		return nil, err
+	}
+	start, ok := processStart(c.State.Pid)
+	if !ok {
+		return nil, fmt.Errorf("container init %d exited during create", c.State.Pid)
+	}
+	c.State.PidStart = start
+	if err = c.dir.save(c.State); err != nil {
+		return nil, err
+	}
+	if o.PidFile != "" {
+		if err = writePidFile(o.PidFile, c.State.Pid); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// waitReady serves the child's requests until it reports ready.
+func (c *Container) waitReady(spec *specs.Spec) error {
+	for {
+		m, err := nsenter.Recv(c.sync, c.prog)
+		if err != nil {
+			return err
+		}
+		switch m.Type {
+		case nsenter.MsgMapsPlease:
+			if err := writeMaps(c.State.Pid, spec); err != nil {
+				return err
+			}
+			if err := nsenter.Send(c.sync, nsenter.MsgMapsDone); err != nil {
+				return err
+			}
+		case nsenter.MsgPid:
+			// The intermediate process forked the container's init and exits.
+			var ws unix.WaitStatus
+			unix.Wait4(c.State.Pid, &ws, 0, nil)
+			unix.Close(c.pidfd)
+			c.State.Pid = int(m.Pid)
+			fd, err := unix.PidfdOpen(c.State.Pid, 0)
+			if err != nil {
+				return fmt.Errorf("pidfd of container init %d: %w", c.State.Pid, err)
+			}
+			c.pidfd = fd
+		case nsenter.MsgReady:
+			return nil
+		default:
+			return fmt.Errorf("container init: unexpected message %d", m.Type)
+		}
+	}
+}
+
+// listen makes the socket on which the created process waits for `rt start`.
+func (c *Container) listen() (int, error) {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, fmt.Errorf("start socket: %w", err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: c.dir.sockPath()}); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("bind start socket in %s: %w", c.dir.path, err)
+	}
+	if err := unix.Listen(fd, 1); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("listen on start socket: %w", err)
+	}
+	return fd, nil
+}
+
+// sockPath names the start socket through the directory fd: the state dir's
+// own path may be longer than a socket address can be.
+func (d *stateDir) sockPath() string {
+	return "/proc/self/fd/" + strconv.Itoa(d.fd) + "/" + startSock
+}
+
+// abort undoes a failed Create.
+func (c *Container) abort(cg *cgroups.Manager) {
+	if c.pidfd >= 0 {
+		unix.PidfdSendSignal(c.pidfd, unix.SIGKILL, nil, 0)
+		var ws unix.WaitStatus
+		unix.Wait4(c.State.Pid, &ws, 0, nil)
+		unix.Close(c.pidfd)
+	}
+	if c.sync >= 0 {
+		unix.Close(c.sync)
+	}
+	if cg != nil {
+		cg.Destroy()
+	}
+	c.dir.remove()
+}
+
+// Unlock lets other rt commands at the container; Create returns it locked.
+func (c *Container) Unlock() {
+	if c.dir != nil {
+		c.dir.close()
+		c.dir = nil
+	}
+}
+
+// Start releases a foreground container and returns once its program runs.
+func (c *Container) Start() error {
+	if err := nsenter.Send(c.sync, nsenter.MsgStart); err != nil {
+		return fmt.Errorf("start container: %w", err)
+	}
+	_, err := nsenter.Recv(c.sync, c.prog)
+	unix.Close(c.sync)
+	c.sync = -1
+	if errors.Is(err, nsenter.ErrInitGone) {
+		return nil // the socket closed on exec
+	}
+	if err == nil {
+		err = errors.New("start container: unexpected message")
+	}
+	return err
+}
+
+// Signal sends sig to the container's init through its pidfd.
+func (c *Container) Signal(sig unix.Signal) error {
+	return unix.PidfdSendSignal(c.pidfd, sig, nil, 0)
+}
+
+// Wait reaps the foreground container's init and returns its exit code
+// (128+signal when a signal killed it).
+func (c *Container) Wait() (int, error) {
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(c.State.Pid, &ws, 0, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return -1, fmt.Errorf("wait for container init %d: %w", c.State.Pid, err)
+		}
+		break
+	}
+	unix.Close(c.pidfd)
+	c.pidfd = -1
+	if ws.Signaled() {
+		return 128 + int(ws.Signal()), nil
+	}
+	return ws.ExitStatus(), nil
+}
+
+func rootPath(s *specs.Spec, bundle string) string {
+	if filepath.IsAbs(s.Root.Path) {
+		return s.Root.Path
+	}
+	return filepath.Join(bundle, s.Root.Path)
+}
+
+// writeMaps writes the child's uid and gid maps while it waits.
+func writeMaps(pid int, s *specs.Spec) error {
+	base := "/proc/" + strconv.Itoa(pid) + "/"
+	if os.Geteuid() != 0 {
+		// Unprivileged: gid_map may only be written once setgroups is denied.
+		if err := os.WriteFile(base+"setgroups", []byte("deny"), 0); err != nil {
+			return fmt.Errorf("write %ssetgroups: %w", base, err)
+		}
+	}
+	for _, m := range []struct {
+		file string
+		ids  []specs.LinuxIDMapping
+		path string
+	}{{"uid_map", s.Linux.UIDMappings, "linux.uidMappings"}, {"gid_map", s.Linux.GIDMappings, "linux.gidMappings"}} {
+		var sb strings.Builder
+		for _, e := range m.ids {
+			fmt.Fprintf(&sb, "%d %d %d\n", e.ContainerID, e.HostID, e.Size)
+		}
+		if err := os.WriteFile(base+m.file, []byte(sb.String()), 0); err != nil {
+			return fmt.Errorf("%s: write %s%s: %w", m.path, base, m.file, err)
+		}
+	}
+	return nil
+}
+
+func writePidFile(path string, pid int) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("pid file %s: %w", path, err)
+	}
+	tmp := filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs)+".tmp")
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(pid)), 0o644); err != nil {
+		return fmt.Errorf("write pid file: %w", err)
+	}
+	if err := os.Rename(tmp, abs); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write pid file: %w", err)
+	}
+	return nil
+}

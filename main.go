@@ -1,0 +1,112 @@
+// rt is a low-level OCI container runtime with runc's command line.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/urfave/cli/v2"
+)
+
+// Set by the Makefile.
+var (
+	version = "0.1.0-dev"
+	commit  = "unknown"
+)
+
+func main() {
+	app := &cli.App{
+		Name:    "rt",
+		Usage:   "run OCI containers",
+		Version: fmt.Sprintf("%s\ncommit: %s\nspec: %s", version, commit, specs.Version),
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "root", Value: "/run/rt", Usage: "directory for the containers' state"},
+			&cli.StringFlag{Name: "log", Usage: "file to log to (default: stderr only)"},
+			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json"},
+			&cli.BoolFlag{Name: "debug", Usage: "log debug messages"},
+			&cli.BoolFlag{Name: "systemd-cgroup", Usage: "not supported: rt manages cgroupfs directly"},
+			&cli.StringFlag{Name: "rootless", Value: "auto", Usage: "ignored; rt detects rootless operation"},
+			&cli.StringFlag{Name: "criu", Hidden: true},
+		},
+		Before: func(ctx *cli.Context) error {
+			if f := ctx.String("log-format"); f != "text" && f != "json" {
+				return fmt.Errorf("--log-format: %q is not text or json", f)
+			}
+			if ctx.Bool("systemd-cgroup") {
+				return fmt.Errorf("--systemd-cgroup: the systemd cgroup driver is not supported; rt writes cgroupfs itself")
+			}
+			return nil
+		},
+		Commands: []*cli.Command{
+			createCommand, startCommand, runCommand, stateCommand, killCommand,
+			deleteCommand, listCommand, specCommand, featuresCommand,
+		},
+		ExitErrHandler: func(ctx *cli.Context, err error) {},
+	}
+	cli.VersionPrinter = func(ctx *cli.Context) {
+		fmt.Printf("rt version %s\n", ctx.App.Version)
+	}
+	if err := app.Run(os.Args); err != nil {
+		fatal(app, err)
+	}
+}
+
+// exitError carries a container's exit code out of a command.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// fatal reports err on stderr and in the --log file, then exits non-zero.
+func fatal(app *cli.App, err error) {
+	if e, ok := err.(*exitError); ok {
+		os.Exit(e.code)
+	}
+	fmt.Fprintf(os.Stderr, "rt: %v\n", err)
+	logError(err)
+	os.Exit(1)
+}
+
+var logFile, logFormat string
+
+// logError appends the error to the --log file in runc's formats: managers
+// such as containerd's shim read the last error from it.
+func logError(err error) {
+	if logFile == "" {
+		return
+	}
+	f, ferr := os.OpenFile(logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if ferr != nil {
+		return
+	}
+	defer f.Close()
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	if logFormat == "json" {
+		b, _ := json.Marshal(map[string]string{"level": "error", "msg": err.Error(), "time": now})
+		fmt.Fprintf(f, "%s\n", b)
+		return
+	}
+	fmt.Fprintf(f, "time=%q level=error msg=%q\n", now, err.Error())
+}
+
+// logWarning records a warning on stderr and in the log file.
+func logWarning(msg string) {
+	fmt.Fprintf(os.Stderr, "rt: warning: %s\n", msg)
+	if logFile == "" {
+		return
+	}
+	f, err := os.OpenFile(logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	if logFormat == "json" {
+		b, _ := json.Marshal(map[string]string{"level": "warning", "msg": msg, "time": now})
+		fmt.Fprintf(f, "%s\n", b)
+		return
+	}
+	fmt.Fprintf(f, "time=%q level=warning msg=%q\n", now, msg)
+}

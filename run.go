@@ -1,0 +1,80 @@
+package main
+
+import (
+	"os"
+	"os/signal"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+
+	"rt/libcontainer"
+)
+
+var runCommand = &cli.Command{
+	Name:      "run",
+	Usage:     "create and start a container; in the foreground, wait for it and exit with its code",
+	ArgsUsage: "<container-id>",
+	Flags: append([]cli.Flag{
+		&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "do not wait for the container"},
+		&cli.BoolFlag{Name: "keep", Usage: "do not delete the container after it exits"},
+	}, createFlags...),
+	Action: func(ctx *cli.Context) error {
+		root := setup(ctx)
+		// Catch signals before the container exists, so none is lost in between.
+		sigs := make(chan os.Signal, 64)
+		if !ctx.Bool("detach") {
+			signal.Notify(sigs)
+		}
+		c, err := createContainer(ctx, true)
+		if err != nil {
+			return err
+		}
+		if err := c.Start(); err != nil {
+			c.Unlock()
+			c.Destroy(root)
+			return err
+		}
+		c.Unlock()
+		if ctx.Bool("detach") {
+			return nil
+		}
+		code, err := waitForwarding(c, sigs)
+		if !ctx.Bool("keep") {
+			if derr := c.Destroy(root); err == nil {
+				err = derr
+			}
+		}
+		if err != nil {
+			return err
+		}
+		return &exitError{code}
+	},
+}
+
+// waitForwarding passes every signal rt receives on to the container until
+// the container's init exits, then returns its exit code.
+func waitForwarding(c *libcontainer.Container, sigs chan os.Signal) (int, error) {
+	type result struct {
+		code int
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, err := c.Wait()
+		done <- result{code, err}
+	}()
+	for {
+		select {
+		case r := <-done:
+			signal.Stop(sigs)
+			return r.code, r.err
+		case s := <-sigs:
+			sig := s.(unix.Signal)
+			// SIGCHLD is ours; SIGURG is the Go runtime's preemption signal.
+			if sig == unix.SIGCHLD || sig == unix.SIGURG || sig == unix.SIGPIPE {
+				continue
+			}
+			c.Signal(sig)
+		}
+	}
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"rt/libcontainer"
+)
+
+var stateCommand = &cli.Command{
+	Name:      "state",
+	Usage:     "print a container's state as JSON",
+	ArgsUsage: "<container-id>",
+	Action: func(ctx *cli.Context) error {
+		root := setup(ctx)
+		id, err := containerID(ctx)
+		if err != nil {
+			return err
+		}
+		st, err := libcontainer.StateOf(root, id)
+		if err != nil {
+			return err
+		}
+		return printJSON(st)
+	},
+}
+
+func printJSON(v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	_, err = os.Stdout.Write(b)
+	return err
+}

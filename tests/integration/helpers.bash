@@ -1,0 +1,83 @@
+# Helpers for rt's bats tests: a busybox bundle per test, a private --root,
+# and a teardown that leaves no container, cgroup, mount or temp dir behind.
+
+RT="${RT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/rt}"
+
+# make_rootfs DIR: a minimal busybox root filesystem. Applet links are
+# relative ("busybox"), so they resolve inside the container, not to the host.
+make_rootfs() {
+	local dir=$1
+	mkdir -p "$dir"/{bin,etc,proc,sys,dev,tmp,root}
+	cp /bin/busybox "$dir/bin/busybox"
+	local a
+	for a in $(/bin/busybox --list); do
+		[ "$a" = busybox ] || ln -s busybox "$dir/bin/$a"
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$dir/etc/passwd"
+	printf 'root:x:0:\nnobody:x:65534:\n' >"$dir/etc/group"
+}
+
+# The template rootfs is built once per test run and copied per test.
+rootfs_template() {
+	local t="$BATS_RUN_TMPDIR/rootfs-template"
+	if [ ! -x "$t/bin/busybox" ]; then
+		make_rootfs "$t.tmp.$$" && mv "$t.tmp.$$" "$t" 2>/dev/null || rm -rf "$t.tmp.$$"
+	fi
+	echo "$t"
+}
+
+# setup_bundle: $BUNDLE with rootfs and a config.json from `rt spec`, made
+# runnable without a terminal; $ROOT is this test's private state root.
+setup_bundle() {
+	BUNDLE=$(mktemp -d "$BATS_RUN_TMPDIR/bundle.XXXXXX")
+	ROOT=$(mktemp -d "$BATS_RUN_TMPDIR/root.XXXXXX")
+	cp -a "$(rootfs_template)" "$BUNDLE/rootfs"
+	"$RT" spec --bundle "$BUNDLE"
+	update_config '.process.terminal = false | .process.args = ["true"]'
+}
+
+# update_config JQ-FILTER: edit the bundle's config.json in place.
+update_config() {
+	local tmp
+	tmp=$(mktemp "$BUNDLE/config.XXXXXX")
+	jq "$1" "$BUNDLE/config.json" >"$tmp" && mv "$tmp" "$BUNDLE/config.json"
+}
+
+# rt ARGS...: run rt with this test's root.
+rt() {
+	"$RT" --root "$ROOT" "$@"
+}
+
+# teardown_bundle: force-delete every container of this test and remove its dirs.
+teardown_bundle() {
+	if [ -n "${ROOT:-}" ] && [ -d "$ROOT" ]; then
+		local id
+		for id in $("$RT" --root "$ROOT" list -q 2>/dev/null); do
+			"$RT" --root "$ROOT" delete -f "$id" >/dev/null 2>&1 || true
+		done
+		rm -rf "$ROOT"
+	fi
+	[ -n "${BUNDLE:-}" ] && rm -rf "$BUNDLE"
+	return 0
+}
+
+# state_field ID FIELD: one field of `rt state`.
+state_field() {
+	rt state "$1" | jq -r ".$2"
+}
+
+# wait_for_status ID STATUS: poll until the container is in STATUS (2 s at most).
+wait_for_status() {
+	local i
+	for i in $(seq 1 100); do
+		[ "$(state_field "$1" status 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.02
+	done
+	echo "container $1 is $(state_field "$1" status 2>&1), not $2" >&2
+	return 1
+}
+
+# cgroup_dir ID CONTROLLER: the container's cgroup directory on the host, from its state.
+cgroup_dir() {
+	jq -r ".cgroup.paths.$2" "$ROOT/$1/state.json"
+}

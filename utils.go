@@ -1,0 +1,43 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+)
+
+// setup reads the global flags every command needs.
+func setup(ctx *cli.Context) (root string) {
+	logFile = ctx.String("log")
+	logFormat = ctx.String("log-format")
+	return ctx.String("root")
+}
+
+// containerID is the single ID argument of a command.
+func containerID(ctx *cli.Context) (string, error) {
+	if ctx.NArg() < 1 {
+		return "", fmt.Errorf("%s: missing container id", ctx.Command.Name)
+	}
+	return ctx.Args().First(), nil
+}
+
+// parseSignal accepts "KILL", "SIGKILL", "kill" or "9".
+func parseSignal(s string) (unix.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 || n > 64 {
+			return 0, fmt.Errorf("invalid signal %q", s)
+		}
+		return unix.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	if sig := unix.SignalNum(name); sig != 0 {
+		return sig, nil
+	}
+	return 0, fmt.Errorf("unknown signal %q", s)
+}
