@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"rt/libcontainer/capabilities"
 	"rt/libcontainer/config"
@@ -113,6 +114,9 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 		return nil, err
 	}
 	for i, r := range proc.Rlimits {
+		if err := checkRlimit(i, r); err != nil {
+			return nil, err
+		}
 		p.Rlimit(fmt.Sprintf("process.rlimits[%d] (%s)", i, r.Type), config.Rlimits[r.Type], r.Soft, r.Hard)
 	}
 	p.Chdir(proc.Cwd)
@@ -213,4 +217,28 @@ func timeOffsets(o map[string]specs.LinuxTimeOffset) string {
 		fmt.Fprintf(&sb, "%s %d %d\n", clock, off.Secs, off.Nanosecs)
 	}
 	return sb.String()
+}
+
+// checkRlimit refuses, before anything is set up, a hard limit above rt's own
+// when rt may not raise it (no CAP_SYS_RESOURCE, as on hosts whose bounding
+// set lacks it): the child's setrlimit would fail with a bare EPERM.
+func checkRlimit(i int, r specs.POSIXRlimit) error {
+	var cur unix.Rlimit
+	if err := unix.Getrlimit(config.Rlimits[r.Type], &cur); err != nil {
+		return nil
+	}
+	if r.Hard <= cur.Max || hasCap(unix.CAP_SYS_RESOURCE) {
+		return nil
+	}
+	return fmt.Errorf("process.rlimits[%d] (%s): hard limit %d is above rt's own hard limit %d, and raising it needs CAP_SYS_RESOURCE, which rt does not have here", i, r.Type, r.Hard, cur.Max)
+}
+
+// hasCap says whether rt's effective set has capability c.
+func hasCap(c int) bool {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return false
+	}
+	return data[c/32].Effective&(1<<(uint(c)%32)) != 0
 }

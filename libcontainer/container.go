@@ -44,7 +44,7 @@ type Container struct {
 
 // Create sets up a container from its bundle and leaves its process waiting
 // just before exec. On any error nothing is left: no process, cgroup or state.
-func Create(o CreateOpts) (c *Container, err error) {
+func Create(o CreateOpts) (_ *Container, err error) {
 	if err := ValidateID(o.ID); err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func Create(o CreateOpts) (c *Container, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c = &Container{dir: dir, sync: -1, pidfd: -1}
+	c := &Container{dir: dir, sync: -1, pidfd: -1}
 	var cg *cgroups.Manager
 	defer func() {
 		if err != nil {

@@ -719,7 +719,7 @@ static void op_lookup(void)
 			break;
 		p = end + 1;
 	}
-	fail3(ENOENT, "exec: \"", argv0, "\": executable file not found in $PATH");
+	fail3(0, "exec: \"", argv0, "\": executable file not found in $PATH");
 }
 
 static void op_ready(void)

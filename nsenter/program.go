@@ -297,3 +297,6 @@ func boolU64(b bool) uint64 {
 	}
 	return 0
 }
+
+// opHostname is exported to the tests, which cannot use cgo.
+const opHostname = C.RT_OP_HOSTNAME

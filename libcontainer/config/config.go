@@ -52,7 +52,7 @@ func Parse(data []byte) (*specs.Spec, error) {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &se):
-			line, col := position(data, se.Offset)
+			line, col := position(data, se.Offset-1) // Offset is just past the bad byte
 			return nil, fmt.Errorf("invalid JSON at line %d, column %d: %v", line, col, se)
 		case errors.As(err, &te):
 			line, col := position(data, te.Offset)

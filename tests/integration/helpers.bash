@@ -3,19 +3,7 @@
 
 RT="${RT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/rt}"
 
-# make_rootfs DIR: a minimal busybox root filesystem. Applet links are
-# relative ("busybox"), so they resolve inside the container, not to the host.
-make_rootfs() {
-	local dir=$1
-	mkdir -p "$dir"/{bin,etc,proc,sys,dev,tmp,root}
-	cp /bin/busybox "$dir/bin/busybox"
-	local a
-	for a in $(/bin/busybox --list); do
-		[ "$a" = busybox ] || ln -s busybox "$dir/bin/$a"
-	done
-	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$dir/etc/passwd"
-	printf 'root:x:0:\nnobody:x:65534:\n' >"$dir/etc/group"
-}
+. "$BATS_TEST_DIRNAME/../lib/rootfs.sh"
 
 # The template rootfs is built once per test run and copied per test.
 rootfs_template() {

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what building and testing rt needs on Debian 12, as root. Installs
+# only what is missing, so a second run costs nothing.
+set -euo pipefail
+
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have make || need+=(make)
+have gcc || need+=(gcc libc6-dev)
+have bats || need+=(bats)
+have jq || need+=(jq)
+have ip || need+=(iproute2)
+[ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' || need+=(busybox-static)
+[ -e /usr/include/seccomp.h ] || need+=(libseccomp-dev)
+[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
+[ -n "${RT_BENCH_DEPS:-}" ] && { have runc || need+=(runc); have hyperfine || need+=(hyperfine); }
+if [ ${#need[@]} -gt 0 ]; then
+	echo "installing: ${need[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# Go: rt needs Go 1.26 (golang.org/x/sys does). Debian 12's own golang is
+# too old; the machines have it at /usr/local/go. A Go >= 1.21 elsewhere on
+# PATH fetches the right toolchain from the module proxy by itself.
+export PATH="$PATH:/usr/local/go/bin"
+if ! have go; then
+	echo "rt needs Go >= 1.21 on PATH or at /usr/local/go (it then fetches Go 1.26 itself)" >&2
+	exit 1
+fi
+go mod download
