@@ -71,7 +71,7 @@ func Create(o CreateOpts) (_ *Container, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if err = cg.Create(spec.Linux.Resources); err != nil {
+	if err = cg.Create(cgroupResources(spec)); err != nil {
 		cg = nil // Create removed what it made
 		return nil, err
 	}
