@@ -15,8 +15,11 @@ rootfs_template() {
 }
 
 # setup_bundle: $BUNDLE with rootfs and a config.json from `rt spec`, made
-# runnable without a terminal; $ROOT is this test's private state root.
+# runnable without a terminal; $ROOT is this test's private state root and
+# $ID a container id unique on the host (the default cgroup path is the id,
+# so two test runs at once must not share ids).
 setup_bundle() {
+	ID="rt-$(basename "$BATS_TEST_FILENAME" .bats)-$BATS_TEST_NUMBER-$$-$RANDOM"
 	BUNDLE=$(mktemp -d "$BATS_RUN_TMPDIR/bundle.XXXXXX")
 	ROOT=$(mktemp -d "$BATS_RUN_TMPDIR/root.XXXXXX")
 	cp -a "$(rootfs_template)" "$BUNDLE/rootfs"
