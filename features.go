@@ -17,7 +17,7 @@ var featuresCommand = &cli.Command{
 		return printJSON(features.Features{
 			OCIVersionMin: "1.0.0",
 			OCIVersionMax: specs.Version,
-			Hooks:         []string{},
+			Hooks:         []string{"prestart", "createRuntime", "poststart", "poststop"},
 			MountOptions:  rootfs.KnownOptions(),
 			Linux: &features.Linux{
 				Namespaces:      []string{"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"},

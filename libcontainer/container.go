@@ -120,6 +120,7 @@ func Create(o CreateOpts) (_ *Container, err error) {
 		ID: o.ID, Bundle: bundle, Rootfs: rootPath(spec, bundle), Pid: pid,
 		Created: time.Now().UTC(), Annotations: spec.Annotations, Cgroup: cg,
 		HostPidNS: !config.HasNewNamespace(spec, specs.PIDNamespace), OCIVersion: specs.Version,
+		Hooks: spec.Hooks,
 	}
 	if plan.mapsByRT {
 		if err = writeMaps(pid, spec); err != nil {
@@ -128,6 +129,18 @@ func Create(o CreateOpts) (_ *Container, err error) {
 	}
 	if err = cg.Join(pid); err != nil {
 		return nil, err
+	}
+	if h := spec.Hooks; h != nil {
+		// The namespaces exist (clone made them) and nothing is mounted
+		// yet: the point the spec gives prestart and createRuntime hooks,
+		// e.g. to wire a veth into the new network namespace.
+		st := c.State.hookState(Creating)
+		if err = runHooks("prestart", h.Prestart, st); err != nil { //nolint:staticcheck // deprecated, still honoured
+			return nil, err
+		}
+		if err = runHooks("createRuntime", h.CreateRuntime, st); err != nil {
+			return nil, err
+		}
 	}
 	if err = nsenter.Send(c.sync, nsenter.MsgGo); err != nil {
 		return nil, fmt.Errorf("release container init: %w", err)
@@ -242,7 +255,11 @@ func (c *Container) Start() error {
 	unix.Close(c.sync)
 	c.sync = -1
 	if errors.Is(err, nsenter.ErrInitGone) {
-		return nil // the socket closed on exec
+		// the socket closed on exec
+		if h := c.State.Hooks; h != nil {
+			warnHooks("poststart", h.Poststart, c.State.hookState(Running))
+		}
+		return nil
 	}
 	if err == nil {
 		err = errors.New("start container: unexpected message")

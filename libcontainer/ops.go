@@ -150,6 +150,9 @@ func Start(root, id string) error {
 		if !s.alive() {
 			return fmt.Errorf("container %s exited as it started", id)
 		}
+		if s.Hooks != nil {
+			warnHooks("poststart", s.Hooks.Poststart, s.hookState(Running))
+		}
 		return nil
 	}
 	if err == nil {
@@ -239,7 +242,13 @@ func Delete(root, id string, force bool) error {
 		d.close()
 		return err
 	}
-	return d.remove()
+	if err := d.remove(); err != nil {
+		return err
+	}
+	if s.Hooks != nil {
+		warnHooks("poststop", s.Hooks.Poststop, s.hookState(Stopped))
+	}
+	return nil
 }
 
 // Destroy kills what is left of the container and removes its cgroups.

@@ -1,6 +1,8 @@
 package libcontainer
 
 import (
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,6 +56,14 @@ type State struct {
 	// killing its init does not kill the rest: delete kills the cgroup's processes.
 	HostPidNS  bool   `json:"host_pid_ns,omitempty"`
 	OCIVersion string `json:"oci_version"`
+	// Hooks run by later commands (poststart by start, poststop by delete).
+	Hooks *specs.Hooks `json:"hooks,omitempty"`
+}
+
+// hookState is the state a hook reads on stdin, with the given status.
+func (s *State) hookState(st Status) OCIState {
+	return OCIState{OCIVersion: s.OCIVersion, ID: s.ID, Pid: s.Pid, Status: st, Bundle: s.Bundle,
+		Rootfs: s.Rootfs, Created: s.Created, Annotations: s.Annotations}
 }
 
 var validID = regexp.MustCompile(`^[\w+\-.]+$`)
