@@ -97,6 +97,7 @@ in_cg() {
 	update_config ".linux.resources.blockIO = {\"weightDevice\": [{\"major\": ${dev%:*}, \"minor\": ${dev#*:}, \"weight\": 300}]}"
 	run rt run --bundle "$BUNDLE" "$ID"
 	assert_clean_failure "(the I/O scheduler of device $dev has no per-cgroup weights)"
+	[[ "$output" == *"linux.resources.blockIO.weightDevice[0].weight: write blkio"* ]]
 }
 
 @test "hugetlb: limits in the cgroup2 tree of the hybrid host" {
