@@ -36,14 +36,15 @@ wait_status() {
 	return 1
 }
 
-# wait_until CMD...: poll CMD until it succeeds (30 s at most).
+# wait_until 'SHELL CONDITION': evaluate the condition (quoted, so that it
+# is expanded anew each time) until it holds (30 s at most).
 wait_until() {
-	local i
-	for i in $(seq 1 300); do
-		"$@" && return 0
+	local _i
+	for _i in $(seq 1 300); do
+		eval "$1" && return 0
 		sleep 0.1
 	done
-	echo "timed out waiting for: $*" >&2
+	echo "timed out waiting for: $1" >&2
 	return 1
 }
 

@@ -55,8 +55,8 @@ in_cg() {
 	update_config '.linux.resources.pids = {"limit": 16}'
 	run_detached 'bomb() { bomb | bomb & }; bomb; sleep 1000'
 	# The bomb fills the cgroup up to its limit, and forks then fail.
-	wait_until [ "$(cg "$ID" pids pids.current)" -eq 16 ]
-	wait_until [ "$(awk '$1 == "max" {print $2}' "$(cgroup_dir "$ID" pids)/pids.events")" -gt 0 ]
+	wait_until '[ "$(cg "$ID" pids pids.current)" -eq 16 ]'
+	wait_until '[ "$(awk '\''$1 == "max" {print $2}'\'' "$(cgroup_dir "$ID" pids)/pids.events")" -gt 0 ]'
 	[ "$(cg "$ID" pids pids.current)" -le 16 ]
 	local dirs d
 	dirs=$(cgroup_dirs "$ID")

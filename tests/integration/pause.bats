@@ -15,7 +15,7 @@ usage() { cg "$ID" cpuacct cpuacct.usage; }
 	# Let the loop accrue some CPU time first.
 	local u0
 	u0=$(usage)
-	wait_until [ "$(usage)" -gt "$u0" ]
+	wait_until '[ "$(usage)" -gt "$u0" ]'
 
 	rt pause "$ID"
 	[ "$(rt state "$ID" | jq -r .status)" = paused ]
@@ -31,7 +31,7 @@ usage() { cg "$ID" cpuacct cpuacct.usage; }
 	rt resume "$ID"
 	[ "$(rt state "$ID" | jq -r .status)" = running ]
 	[ "$(cg "$ID" freezer freezer.state)" = THAWED ]
-	wait_until [ "$(usage)" -gt "$b" ]
+	wait_until '[ "$(usage)" -gt "$b" ]'
 }
 
 @test "pause and resume refuse containers in the wrong state" {
@@ -99,11 +99,11 @@ usage() { cg "$ID" cpuacct cpuacct.usage; }
 
 @test "kill --all KILL of a paused container stops every process" {
 	run_detached 'sleep 1000 & sleep 1000 & while :; do :; done'
-	wait_until [ "$(rt ps -f json "$ID" | jq length)" -eq 3 ]
+	wait_until '[ "$(rt ps -f json "$ID" | jq length)" -eq 3 ]'
 	rt pause "$ID"
 	rt kill --all "$ID" KILL
 	wait_status "$ID" stopped
-	wait_until [ -z "$(cg "$ID" pids cgroup.procs)" ]
+	wait_until '[ -z "$(cg "$ID" pids cgroup.procs)" ]'
 }
 
 @test "kill --all TERM leaves a paused container paused" {
