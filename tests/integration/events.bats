@@ -75,6 +75,20 @@ teardown() {
 	[ "$(grep -c '"type":"oom"' "$BUNDLE/events")" -eq "$(awk '$1 == "oom_kill" {print $2}' "$(cgroup_dir "$ID" memory)/memory.oom_control")" ]
 }
 
+@test "events: the OOM killer killing init is reported before the stream ends" {
+	update_config '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
+	set_script 'while [ ! -e /tmp/go ]; do sleep 0.1; done; exec tail /dev/zero'
+	rt run -d --bundle "$BUNDLE" "$ID" </dev/null
+	rt events --interval 1s "$ID" >"$BUNDLE/events" 2>"$BUNDLE/events.err" &
+	EVENTS_PID=$!
+	wait_until 'grep -q "\"type\":\"stats\"" "$BUNDLE/events"'
+	touch "$BUNDLE/rootfs/tmp/go"
+	wait "$EVENTS_PID" # ends by itself when init is killed
+	EVENTS_PID=
+	wait_status "$ID" stopped
+	grep -x "{\"type\":\"oom\",\"id\":\"$ID\"}" "$BUNDLE/events"
+}
+
 @test "events: a stopped or missing container is an error" {
 	run_inside 'true'
 	run rt events --stats "$ID"
