@@ -7,14 +7,15 @@ set_script() {
 	jq --arg s "$1" '.process.args = ["sh", "-c", $s]' "$BUNDLE/config.json" >"$tmp" && mv "$tmp" "$BUNDLE/config.json"
 }
 
-# run_inside SCRIPT: create the container with `sh -c SCRIPT`, start it and
-# wait until it stopped; its output is in $inside. The container (and its
+# run_inside SCRIPT: run `sh -c SCRIPT` in the foreground, kept after it
+# exits (run --keep); its output is in $inside. The container (and its
 # cgroups) stay until the test deletes it, for the host-side checks.
+# (Not create + start: `rt start` of a program that exits at once may
+# report "exited as it started".)
 run_inside() {
 	set_script "$1"
-	rt create --bundle "$BUNDLE" "$ID" >"$BUNDLE/out" 2>&1 || { cat "$BUNDLE/out"; return 1; }
-	rt start "$ID"
-	wait_status "$ID" stopped
+	rt run --keep --bundle "$BUNDLE" "$ID" >"$BUNDLE/out" 2>&1 </dev/null || { cat "$BUNDLE/out"; return 1; }
+	[ "$(rt state "$ID" | jq -r .status)" = stopped ]
 	inside=$(cat "$BUNDLE/out")
 	echo "inside the container: $inside"
 }

@@ -66,7 +66,7 @@ usage() { cg "$ID" cpuacct cpuacct.usage; }
 }
 
 @test "a created container can be paused and resumed, then started" {
-	set_script 'echo started'
+	set_script 'echo started; sleep 2' # see run_inside: start must see it run
 	rt create --bundle "$BUNDLE" "$ID" >"$BUNDLE/out" 2>&1
 	rt pause "$ID"
 	[ "$(rt state "$ID" | jq -r .status)" = paused ]
