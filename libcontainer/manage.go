@@ -211,8 +211,11 @@ func Events(root, id string, interval time.Duration, emit func(Event) error, war
 		if n > 0 {
 			return nil // init exited: the container stopped
 		}
-		if !time.Now().Before(next) {
-			next = next.Add(interval)
+		if now := time.Now(); !now.Before(next) {
+			// Ticks missed while busy are dropped, as with a time.Ticker.
+			for !next.After(now) {
+				next = next.Add(interval)
+			}
 			st, err := cg.Stats()
 			if err != nil {
 				warn(fmt.Errorf("stats of container %s: %w", id, err))
