@@ -43,6 +43,7 @@ func main() {
 		Commands: []*cli.Command{
 			createCommand, startCommand, runCommand, stateCommand, killCommand,
 			deleteCommand, listCommand, specCommand, featuresCommand,
+			pauseCommand, resumeCommand, updateCommand, eventsCommand, psCommand,
 		},
 		ExitErrHandler: func(ctx *cli.Context, err error) {},
 	}

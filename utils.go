@@ -41,3 +41,16 @@ func parseSignal(s string) (unix.Signal, error) {
 	}
 	return 0, fmt.Errorf("unknown signal %q", s)
 }
+
+// idAction is the action of a command whose only argument is the
+// container id and whose whole job is fn.
+func idAction(fn func(root, id string) error) cli.ActionFunc {
+	return func(ctx *cli.Context) error {
+		root := setup(ctx)
+		id, err := containerID(ctx)
+		if err != nil {
+			return err
+		}
+		return fn(root, id)
+	}
+}

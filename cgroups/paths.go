@@ -1,6 +1,7 @@
 package cgroups
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -278,4 +279,20 @@ func (m *Manager) dirs() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// UnmarshalJSON restores a Manager saved in a container's state with the
+// unexported fields Load fills in: without its cgroup2 root, a decoded
+// Manager would take every controller to be in the cgroup2 tree of a
+// hybrid host and could not delegate them.
+func (m *Manager) UnmarshalJSON(b []byte) error {
+	type saved Manager // no methods: no recursion
+	var s saved
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	l := Load(s.Paths, s.Layout)
+	l.Created = s.Created
+	*m = *l
+	return nil
 }

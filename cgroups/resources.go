@@ -696,8 +696,12 @@ func (a *applier) blkioV1(dir string, b *specs.LinuxBlockIO) error {
 	for i, d := range b.WeightDevice {
 		fi := fmt.Sprintf("%s.weightDevice[%d]", f, i)
 		if d.Weight != nil && *d.Weight != 0 {
-			if err := a.wr(fi+".weight", dir, weightDevFile, devStr(d.LinuxBlockIODevice)+" "+strconv.Itoa(int(*d.Weight))); err != nil {
-				return err
+			err := a.fs.write(dir, weightDevFile, devStr(d.LinuxBlockIODevice)+" "+strconv.Itoa(int(*d.Weight)))
+			if errors.Is(err, unix.EOPNOTSUPP) {
+				return fieldErr(fi+".weight", "write %s in %s: %w (the I/O scheduler of device %s has no per-cgroup weights)", weightDevFile, dir, err, devStr(d.LinuxBlockIODevice))
+			}
+			if err != nil {
+				return writeErr(fi+".weight", dir, weightDevFile, err)
 			}
 		}
 		if d.LeafWeight != nil && *d.LeafWeight != 0 {

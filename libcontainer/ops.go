@@ -121,15 +121,11 @@ func ownerOf(dir string, cache map[uint32]string) string {
 // process waits on and returns once the program is exec'd (the socket closes
 // on exec) or with the error the process reports.
 func Start(root, id string) error {
-	d, err := lockDir(root, id)
-	if err != nil {
-		return err
-	}
-	defer d.close()
-	s, err := d.load()
-	if err != nil {
-		return err
-	}
+	return locked(root, id, func(d *stateDir, s *State) error { return s.start(d) })
+}
+
+func (s *State) start(d *stateDir) error {
+	id := s.ID
 	if st := s.status(d.path); st != Created {
 		return fmt.Errorf("cannot start container %s: it is %s, not created", id, st)
 	}
@@ -163,20 +159,22 @@ func Start(root, id string) error {
 
 // Kill sends sig to the container's init, or with all to every process in its cgroup.
 func Kill(root, id string, sig unix.Signal, all bool) error {
-	d, err := lockDir(root, id)
-	if err != nil {
-		return err
-	}
-	defer d.close()
-	s, err := d.load()
-	if err != nil {
-		return err
-	}
+	return locked(root, id, func(d *stateDir, s *State) error { return s.kill(sig, all, s.status(d.path) == Paused) })
+}
+
+func (s *State) kill(sig unix.Signal, all, paused bool) error {
+	id := s.ID
 	if all {
-		return s.signalAll(sig)
+		return s.signalAll(sig, paused)
 	}
 	if err := s.signal(sig); err != nil {
 		return fmt.Errorf("kill container %s: %w", id, err)
+	}
+	if paused && sig == unix.SIGKILL {
+		// A frozen v1 task dies only once thawed.
+		if err := s.Cgroup.Thaw(); err != nil {
+			return fmt.Errorf("kill container %s: %w", id, err)
+		}
 	}
 	return nil
 }
@@ -197,9 +195,19 @@ func (s *State) signal(sig unix.Signal) error {
 	return unix.PidfdSendSignal(fd, sig, nil, 0)
 }
 
-func (s *State) signalAll(sig unix.Signal) error {
+// signalAll signals every process of the cgroup, frozen so that none can
+// fork a child the list misses. A paused container stays frozen, except
+// for SIGKILL: its processes die only once thawed.
+func (s *State) signalAll(sig unix.Signal, paused bool) error {
 	if s.Cgroup == nil {
 		return s.signal(sig)
+	}
+	if !paused {
+		if err := s.Cgroup.Freeze(); err == nil {
+			defer s.Cgroup.Thaw()
+		}
+	} else if sig == unix.SIGKILL {
+		defer s.Cgroup.Thaw()
 	}
 	pids, err := s.Cgroup.Pids()
 	if err != nil {

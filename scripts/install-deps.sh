@@ -10,6 +10,7 @@ have gcc || need+=(gcc libc6-dev)
 have bats || need+=(bats)
 have jq || need+=(jq)
 have ip || need+=(iproute2)
+have ps || need+=(procps) # rt ps runs the host's ps
 [ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' || need+=(busybox-static)
 [ -e /usr/include/seccomp.h ] || need+=(libseccomp-dev)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)

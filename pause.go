@@ -1,0 +1,14 @@
+package main
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"rt/libcontainer"
+)
+
+var pauseCommand = &cli.Command{
+	Name:      "pause",
+	Usage:     "suspend every process of a container (cgroup freezer)",
+	ArgsUsage: "<container-id>",
+	Action:    idAction(libcontainer.Pause),
+}
