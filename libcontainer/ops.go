@@ -143,9 +143,9 @@ func (s *State) start(d *stateDir) error {
 	_, err = nsenter.Recv(fd, nil)
 	os.Remove(filepath.Join(d.path, startSock))
 	if errors.Is(err, nsenter.ErrInitGone) {
-		if !s.alive() {
-			return fmt.Errorf("container %s exited as it started", id)
-		}
+		// EOF without an ERROR: execve succeeded and closed the socket
+		// (the child reports every failure before it exits). A program
+		// that is already done by now, like /bin/true, still started.
 		if s.Hooks != nil {
 			warnHooks("poststart", s.Hooks.Poststart, s.hookState(Running))
 		}
