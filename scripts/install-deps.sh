@@ -11,10 +11,11 @@ have bats || need+=(bats)
 have jq || need+=(jq)
 have ip || need+=(iproute2)
 have ps || need+=(procps) # rt ps runs the host's ps
-[ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' || need+=(busybox-static)
+# Test rootfs copy /bin/busybox in: it must be the static build (ldd fails on it).
+{ [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
 [ -e /usr/include/seccomp.h ] || need+=(libseccomp-dev)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
-[ -n "${RT_BENCH_DEPS:-}" ] && { have runc || need+=(runc); have hyperfine || need+=(hyperfine); }
+[ -n "${RT_BENCH_DEPS:-}" ] && { have runc || need+=(runc); }
 if [ ${#need[@]} -gt 0 ]; then
 	echo "installing: ${need[*]}" >&2
 	export DEBIAN_FRONTEND=noninteractive

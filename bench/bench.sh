@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# rt's benchmark (make bench): rt against the kernel's floor (unshare +
+# chroot + exec) and against Debian's runc, in one run, alternating the
+# commands; medians and ratios in a table and in a JSON file.
+#
+# Env: BENCH_N (default 100) runs per timed step, BENCH_QUICK=1 (N=3, fewer
+# containers for the scale test), BENCH_OUT (default bench/results.json).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RT_BENCH_DEPS=1 ./scripts/install-deps.sh
+export PATH="$PATH:/usr/local/go/bin"
+make -s rt
+
+N=${BENCH_N:-100}
+SCALE=${BENCH_SCALE:-200}
+if [ -n "${BENCH_QUICK:-}" ]; then
+	N=3
+	SCALE=10
+fi
+OUT=${BENCH_OUT:-bench/results.json}
+RT=$PWD/rt
+W=$(mktemp -d /tmp/rt-bench.XXXXXX)
+go build -o "$W/measure" ./bench/measure
+ID=rtb$$
+
+cleanup() {
+	local r id
+	for r in "$W/rt-root" "$W/runc-root"; do
+		[ -d "$r" ] || continue
+		if [[ $r == *runc-root ]]; then
+			for id in $(runc --root "$r" list -q 2>/dev/null); do runc --root "$r" delete -f "$id" >/dev/null 2>&1 || true; done
+		else
+			for id in $("$RT" --root "$r" list -q 2>/dev/null); do "$RT" --root "$r" delete -f "$id" >/dev/null 2>&1 || true; done
+		fi
+	done
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+. tests/lib/rootfs.sh
+make_rootfs "$W/bundle/rootfs"
+"$RT" spec --bundle "$W/bundle"
+jq '.process.terminal = false | .process.args = ["/bin/true"]' "$W/bundle/config.json" >"$W/c.json"
+mv "$W/c.json" "$W/bundle/config.json"
+B=$W/bundle
+rt() { "$RT" --root "$W/rt-root" "$@"; }
+runc_() { runc --root "$W/runc-root" "$@"; }
+
+# with_config JQ CMD...: run CMD with the bundle's config edited by JQ, then restore it.
+with_config() {
+	local f=$1
+	shift
+	cp "$B/config.json" "$W/saved.json"
+	jq "$f" "$W/saved.json" >"$B/config.json"
+	local rc=0
+	"$@" || rc=$?
+	mv "$W/saved.json" "$B/config.json"
+	return $rc
+}
+
+measure() { # measure JSON-GROUPS N: medians per step
+	jq -n --argjson g "$1" --argjson n "$2" '{n: $n, warmup: 2, groups: $g}' | "$W/measure"
+}
+
+echo "== run /bin/true: floor, rt, runc (N=$N, alternating)" >&2
+RUN=$(measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$W" '[
+	{name: "floor", steps: [{name: "run", argv: ["unshare", "--fork", "--pid", "--mount", "--uts", "--ipc", "--net", "chroot", ($b + "/rootfs"), "/bin/true"]}]},
+	{name: "rt", steps: [{name: "run", argv: [$rt, "--root", ($w + "/rt-root"), "run", "--bundle", $b, ($id + "-run")]}]},
+	{name: "runc", steps: [{name: "run", argv: ["runc", "--root", ($w + "/runc-root"), "run", "--bundle", $b, ($id + "-runc-run")]}]}
+]')" "$N")
+
+echo "== create, start, delete (N=$N)" >&2
+SPLIT=$(measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$W" '
+	def split(name; cmd; root; id): {name: name, steps: [
+		{name: "create", argv: [cmd, "--root", root, "create", "--bundle", $b, id]},
+		{name: "start", argv: [cmd, "--root", root, "start", id]},
+		{name: "delete", argv: [cmd, "--root", root, "delete", "-f", id]}]};
+	[split("rt"; $rt; $w + "/rt-root"; $id + "-split"), split("runc"; "runc"; $w + "/runc-root"; $id + "-runc-split")]')" "$N")
+
+echo "== exec /bin/true into a running container (N=$N)" >&2
+with_config '.process.args = ["sleep", "100000"]' rt run -d --bundle "$B" "$ID-exec" </dev/null >/dev/null 2>&1
+with_config '.process.args = ["sleep", "100000"]' runc_ run -d --bundle "$B" "$ID-runc-exec" </dev/null >/dev/null 2>&1
+RT_EXEC=true
+rt exec "$ID-exec" /bin/true </dev/null >/dev/null 2>&1 || RT_EXEC=false
+exec_groups=$(jq -n --arg rt "$RT" --arg id "$ID" --arg w "$W" --argjson rtexec "$RT_EXEC" '
+	[{name: "runc", steps: [{name: "exec", argv: ["runc", "--root", ($w + "/runc-root"), "exec", ($id + "-runc-exec"), "/bin/true"]}]}] +
+	if $rtexec then [{name: "rt", steps: [{name: "exec", argv: [$rt, "--root", ($w + "/rt-root"), "exec", ($id + "-exec"), "/bin/true"]}]}] else [] end')
+EXEC=$(measure "$exec_groups" "$N")
+rt delete -f "$ID-exec"
+runc_ delete -f "$ID-runc-exec"
+
+echo "== memory of a created container" >&2
+# What each runtime leaves alive while a container is created: rt's waiting
+# init (no Go runtime in it), runc's `runc init` (a Go process).
+rss_of() { # rss_of PID: "RSS_KB PSS_KB" from smaps_rollup
+	awk '/^Rss:/ {r=$2} /^Pss:/ {p=$2} END {print r, p}' "/proc/$1/smaps_rollup"
+}
+rt create --bundle "$B" "$ID-mem" </dev/null >/dev/null 2>&1
+runc_ create --bundle "$B" "$ID-runc-mem" </dev/null >/dev/null 2>&1
+read -r RT_RSS RT_PSS < <(rss_of "$(rt state "$ID-mem" | jq .pid)")
+read -r RUNC_RSS RUNC_PSS < <(rss_of "$(runc_ state "$ID-runc-mem" | jq .pid)")
+rt delete -f "$ID-mem"
+runc_ delete -f "$ID-runc-mem"
+
+echo "== scale: $SCALE created containers" >&2
+now_us() { echo $(($(date +%s%N) / 1000)); }
+first_create=0 last_create=0
+for i in $(seq 1 "$SCALE"); do
+	t0=$(now_us)
+	rt create --bundle "$B" "$ID-s$i" </dev/null >/dev/null 2>&1
+	t1=$(now_us)
+	[ "$i" -eq 1 ] && first_create=$((t1 - t0))
+	[ "$i" -eq "$SCALE" ] && last_create=$((t1 - t0))
+done
+SCALEM=$(measure "$(jq -n --arg rt "$RT" --arg id "$ID" --arg w "$W" '[
+	{name: "rt", steps: [{name: "list", argv: [$rt, "--root", ($w + "/rt-root"), "list"]},
+		{name: "state", argv: [$rt, "--root", ($w + "/rt-root"), "state", ($id + "-s1")]}]}]')" 10)
+# The create of one more container, measured the same way as the first one.
+t0=$(now_us)
+rt create --bundle "$B" "$ID-s-last" </dev/null >/dev/null 2>&1
+t1=$(now_us)
+last_create=$(((last_create + t1 - t0) / 2))
+for i in $(seq 1 "$SCALE") -last; do rt delete -f "$ID-s$i"; done
+
+echo "== tight limits" >&2
+# runs_with RUNTIME JQ: does `run` of /bin/true succeed with this config edit?
+runs_with() {
+	local cmd=(rt) id="$ID-lim"
+	[ "$1" = runc ] && cmd=(runc_) id="$ID-runc-lim"
+	with_config "$2" "${cmd[@]}" run --bundle "$B" "$id" </dev/null >/dev/null 2>&1
+	local rc=$?
+	"${cmd[@]}" delete -f "$id" >/dev/null 2>&1 || true
+	return $rc
+}
+min_memory() { # smallest memory.limit (KiB, 64 KiB steps) with which run works, or 0
+	local lo=256 hi=16384 mid
+	runs_with "$1" ".linux.resources.memory = {limit: $((hi * 1024))}" || { echo 0; return; }
+	while [ $((hi - lo)) -gt 64 ]; do
+		mid=$(((lo + hi) / 2 / 64 * 64))
+		if runs_with "$1" ".linux.resources.memory = {limit: $((mid * 1024))}"; then hi=$mid; else lo=$mid; fi
+	done
+	echo "$hi"
+}
+RT_MINMEM=$(min_memory rt)
+RUNC_MINMEM=$(min_memory runc)
+RT_PIDS1=no RUNC_PIDS1=no
+runs_with rt '.linux.resources.pids = {limit: 1}' && RT_PIDS1=yes
+runs_with runc '.linux.resources.pids = {limit: 1}' && RUNC_PIDS1=yes
+
+jq -n --argjson run "$RUN" --argjson split "$SPLIT" --argjson exec "$EXEC" --argjson scale "$SCALEM" \
+	--argjson n "$N" --argjson count "$SCALE" --argjson first "$first_create" --argjson last "$last_create" \
+	--argjson rtrss "$RT_RSS" --argjson rtpss "$RT_PSS" --argjson runcrss "$RUNC_RSS" --argjson runcpss "$RUNC_PSS" \
+	--argjson rtmin "$RT_MINMEM" --argjson runcmin "$RUNC_MINMEM" --arg rtp "$RT_PIDS1" --arg runcp "$RUNC_PIDS1" \
+	--arg host "$(uname -r)" --arg runcv "$(runc --version | head -1)" '{
+	n: $n, kernel: $host, runc: $runcv,
+	run: $run, split: $split, exec: $exec,
+	ratios: {
+		rt_floor_wall: ($run["rt/run"].wall_ms / $run["floor/run"].wall_ms),
+		rt_floor_cpu: ($run["rt/run"].cpu_ms / $run["floor/run"].cpu_ms),
+		rt_runc_wall: ($run["rt/run"].wall_ms / $run["runc/run"].wall_ms),
+		rt_runc_cpu: ($run["rt/run"].cpu_ms / $run["runc/run"].cpu_ms),
+		runc_floor_wall: ($run["runc/run"].wall_ms / $run["floor/run"].wall_ms),
+		runc_floor_cpu: ($run["runc/run"].cpu_ms / $run["floor/run"].cpu_ms),
+		exec_rt_runc_wall: (if $exec["rt/exec"] then $exec["rt/exec"].wall_ms / $exec["runc/exec"].wall_ms else null end),
+		created_rss_rt_runc: ($rtrss / $runcrss)
+	},
+	memory: {run_peak_rss_kb: {rt: $run["rt/run"].max_rss_kb, runc: $run["runc/run"].max_rss_kb},
+		created_kb: {rt: {rss: $rtrss, pss: $rtpss}, runc: {rss: $runcrss, pss: $runcpss}}},
+	scale: {containers: $count, create_first_ms: ($first / 1000), create_last_ms: ($last / 1000),
+		list_ms: $scale["rt/list"].wall_ms, state_ms: $scale["rt/state"].wall_ms},
+	limits: {min_memory_kb: {rt: $rtmin, runc: $runcmin}, pids_limit_1: {rt: $rtp, runc: $runcp}}
+}' >"$OUT"
+
+# The table.
+jq -r '
+	def f: if . == null then "n/a" else (. * 100 | round / 100 | tostring) end;
+	"rt benchmark (N=\(.n), kernel \(.kernel), \(.runc)); medians",
+	"",
+	"step                    wall ms   cpu ms   ",
+	(.run, .split, .exec | to_entries[] | "\(.key | . + " " * (22 - length))  \(.value.wall_ms | f | " " * (8 - length) + .)  \(.value.cpu_ms | f | " " * (7 - length) + .)"),
+	"",
+	"ratios: rt/floor wall \(.ratios.rt_floor_wall | f)x cpu \(.ratios.rt_floor_cpu | f)x;  rt/runc wall \(.ratios.rt_runc_wall | f)x cpu \(.ratios.rt_runc_cpu | f)x;  runc/floor wall \(.ratios.runc_floor_wall | f)x cpu \(.ratios.runc_floor_cpu | f)x",
+	"exec rt/runc wall: \(.ratios.exec_rt_runc_wall | f)",
+	"peak RSS during run: rt \(.memory.run_peak_rss_kb.rt) KiB, runc \(.memory.run_peak_rss_kb.runc) KiB",
+	"created container left alive: rt RSS \(.memory.created_kb.rt.rss) KiB (PSS \(.memory.created_kb.rt.pss)), runc RSS \(.memory.created_kb.runc.rss) KiB (PSS \(.memory.created_kb.runc.pss)); ratio \(.ratios.created_rss_rt_runc | f)",
+	"scale: \(.scale.containers) created: create #1 \(.scale.create_first_ms | f) ms, create #\(.scale.containers + 1) \(.scale.create_last_ms | f) ms, list \(.scale.list_ms | f) ms, state \(.scale.state_ms | f) ms",
+	"smallest memory limit for run /bin/true: rt \(.limits.min_memory_kb.rt) KiB, runc \(.limits.min_memory_kb.runc) KiB (0 = fails even at 16 MiB)",
+	"pids.limit 1: rt \(.limits.pids_limit_1.rt), runc \(.limits.pids_limit_1.runc)",
+	"",
+	"JSON: '"$OUT"'"' "$OUT"
