@@ -3,7 +3,6 @@ package libcontainer
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -113,9 +112,22 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 	if err := rootfs.Plan(p, s, ro); err != nil {
 		return nil, err
 	}
+	if err := b.compileProcess(proc, s, bundle); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// compileProcess appends what every container process goes through after
+// its namespaces and root are in place, the container's init and an exec'd
+// process alike: rlimits, cwd, umask, capabilities and ids, no_new_privs,
+// finding the program, the start barrier and execve. Everything that must
+// happen as late as possible before execve (a seccomp filter) goes here.
+func (b *bootPlan) compileProcess(proc *specs.Process, s *specs.Spec, bundle string) error {
+	p := b.prog
 	for i, r := range proc.Rlimits {
 		if err := checkRlimit(i, r); err != nil {
-			return nil, err
+			return err
 		}
 		p.Rlimit(fmt.Sprintf("process.rlimits[%d] (%s)", i, r.Type), config.Rlimits[r.Type], r.Soft, r.Hard)
 	}
@@ -143,7 +155,7 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 	} {
 		m, w, err := capabilities.Mask(set.list, set.path)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		masks[i] = m
 		b.warnings = append(b.warnings, w...)
@@ -159,11 +171,11 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 	if proc.NoNewPrivileges {
 		p.NoNewPrivs()
 	}
-	env := withHome(proc.Env, s, bundle)
+	env := withHome(proc.Env, rootPath(s, bundle), proc.User.UID)
 	p.Lookup(proc.Args[0], pathOf(env))
 	p.Ready()
 	p.Exec(proc.Args, env)
-	return b, nil
+	return nil
 }
 
 func pathOf(env []string) string {
@@ -178,20 +190,16 @@ func pathOf(env []string) string {
 // withHome adds HOME from the container's /etc/passwd when the config does
 // not set it, as runc does; the file is read through an os.Root so a symlink
 // in the image cannot point the read at the host.
-func withHome(env []string, s *specs.Spec, bundle string) []string {
+func withHome(env []string, root string, uid uint32) []string {
 	for _, e := range env {
 		if strings.HasPrefix(e, "HOME=") {
 			return env
 		}
 	}
 	home := "/"
-	root := s.Root.Path
-	if !filepath.IsAbs(root) {
-		root = filepath.Join(bundle, root)
-	}
 	if r, err := os.OpenRoot(root); err == nil {
 		if data, err := r.ReadFile("etc/passwd"); err == nil {
-			if h := homeOf(string(data), s.Process.User.UID); h != "" {
+			if h := homeOf(string(data), uid); h != "" {
 				home = h
 			}
 		}
