@@ -1,3 +1,8 @@
+// rt lives for one command: GOMAXPROCS need not track the cgroup's cpu
+// limit while it runs (no periodic re-reads of the cgroup files).
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
+
 // rt is a low-level OCI container runtime with runc's command line.
 package main
 
