@@ -40,6 +40,7 @@ type Container struct {
 	sync     int
 	pidfd    int
 	prog     *nsenter.Program
+	shared   *nsenter.Shared // the child shares rt's memory until it execs (nil: forked)
 }
 
 // Create sets up a container from its bundle and leaves its process waiting
@@ -111,7 +112,7 @@ func Create(o CreateOpts) (_ *Container, err error) {
 	c.prog = plan.prog
 	c.Warnings = plan.warnings
 
-	pid, pidfd, err := nsenter.Spawn(plan.prog, plan.cloneFlags, -1)
+	pid, pidfd, err := c.spawn(plan, o.Foreground)
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +163,22 @@ func Create(o CreateOpts) (_ *Container, err error) {
 		}
 	}
 	return c, nil
+}
+
+// spawn clones the container's first process. A foreground container (rt
+// run) is exec'd while rt still runs, so its child may share rt's memory,
+// which saves copying rt's page tables and the copy-on-write faults after;
+// a created one outlives rt and is forked.
+func (c *Container) spawn(plan *bootPlan, foreground bool) (pid, pidfd int, err error) {
+	if !foreground || plan.cloneFlags&cloneNewTime != 0 {
+		return nsenter.Spawn(plan.prog, plan.cloneFlags, -1)
+	}
+	sh, err := nsenter.SpawnShared(plan.prog, plan.cloneFlags)
+	if err != nil {
+		return 0, -1, err
+	}
+	c.shared = sh
+	return sh.Pid, sh.Pidfd, nil
 }
 
 // waitReady serves the child's requests until it reports ready.
@@ -229,6 +246,7 @@ func (c *Container) abort(cg *cgroups.Manager) {
 		unix.Wait4(c.State.Pid, &ws, 0, nil)
 		unix.Close(c.pidfd)
 	}
+	c.shared.Release()
 	if c.sync >= 0 {
 		unix.Close(c.sync)
 	}
@@ -255,7 +273,8 @@ func (c *Container) Start() error {
 	unix.Close(c.sync)
 	c.sync = -1
 	if errors.Is(err, nsenter.ErrInitGone) {
-		// the socket closed on exec
+		// The socket closed on exec (or exit): the child is off rt's memory.
+		c.shared.Release()
 		if h := c.State.Hooks; h != nil {
 			warnHooks("poststart", h.Poststart, c.State.hookState(Running))
 		}
@@ -288,6 +307,7 @@ func (c *Container) Wait() (int, error) {
 	}
 	unix.Close(c.pidfd)
 	c.pidfd = -1
+	c.shared.Release()
 	if ws.Signaled() {
 		return 128 + int(ws.Signal()), nil
 	}

@@ -988,3 +988,35 @@ int rt_spawn(const uint8_t *boot, size_t len, uint64_t flags, int cgroup_fd, int
 	errno = saved;
 	return (int)pid;
 }
+
+/* The child of rt_spawn_shared starts here, on the stack rt gave it. */
+struct shared_start {
+	const uint8_t *boot;
+	size_t len;
+};
+
+static int shared_entry(void *arg)
+{
+	struct shared_start *st = arg;
+	child_main(st->boot, st->len);
+}
+
+int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, void *stack, size_t stack_size, int *pidfd)
+{
+	sigset_t all, old;
+	int saved;
+
+	/* The start arguments live at the bottom of the child's stack, far from
+	 * where it grows down from. */
+	struct shared_start *st = stack;
+	st->boot = boot;
+	st->len = len;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int pid = clone(shared_entry, (char *)stack + stack_size,
+	                (int)flags | CLONE_VM | CLONE_PIDFD | SIGCHLD, st, pidfd);
+	saved = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return pid;
+}

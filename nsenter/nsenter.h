@@ -88,4 +88,12 @@ struct rt_msg {
  * The child never returns. */
 int rt_spawn(const uint8_t *boot, size_t len, uint64_t flags, int cgroup_fd, int *pidfd);
 
+/* Like rt_spawn without a cgroup, but the child shares rt's memory (CLONE_VM,
+ * as posix_spawn does) and runs on [stack, stack + stack_size): no page table
+ * is copied and neither side takes copy-on-write faults. flags must fit
+ * clone()'s 32 bits (no CLONE_NEWTIME). The caller keeps boot and the stack
+ * mapped until the child has exec'd or died, and must not run C code on the
+ * calling thread that relies on errno meanwhile (the child shares its TLS). */
+int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, void *stack, size_t stack_size, int *pidfd);
+
 #endif
