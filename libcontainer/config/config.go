@@ -129,6 +129,9 @@ func Validate(s *specs.Spec, bundle string) error {
 	if err := validateHooks(s); err != nil {
 		return err
 	}
+	if err := validateUnsupported(s); err != nil {
+		return err
+	}
 	for i, m := range s.Mounts {
 		p := fmt.Sprintf("mounts[%d]", i)
 		if m.Destination == "" {
