@@ -11,8 +11,6 @@ import (
 
 // setup reads the global flags every command needs.
 func setup(ctx *cli.Context) (root string) {
-	logFile = ctx.String("log")
-	logFormat = ctx.String("log-format")
 	return ctx.String("root")
 }
 
