@@ -84,3 +84,15 @@ teardown() {
 	[ "${lines[0]}" = "$(readlink "/proc/$pid/ns/pid")" ]
 	[ "${lines[1]}" = sleep ]
 }
+
+@test "linux.sysctl: namespaced keys are written inside; a host-wide key is refused" {
+	update_config '.linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.msgmax": "4321", "kernel.domainname": "sys.example"}'
+	run_ok 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/msgmax /proc/sys/kernel/domainname'
+	[ "$output" = $'1\n4321\nsys.example' ]
+	[ "$(cat /proc/sys/kernel/msgmax)" != 4321 ]
+	update_config '.linux.sysctl = {"vm.swappiness": "1"}'
+	run rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.sysctl.vm.swappiness: not a namespaced sysctl"* ]]
+	assert_nothing_left
+}
