@@ -72,6 +72,11 @@ teardown() { teardown_bundle; }
 	# Nothing was created anywhere under the root, nor beside it.
 	[ -z "$(ls -A "$ROOT")" ]
 	[ ! -e "$(dirname "$ROOT")/$ID" ]
+	# Valid by runc's rules, too long for a directory name: refused as clearly.
+	run rt run --bundle "$BUNDLE" "$(printf 'b%.0s' $(seq 1 300))"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"invalid container id: 300 bytes is longer than a state directory name may be under $ROOT"* ]]
+	[ -z "$(ls -A "$ROOT")" ]
 	run rt state ..
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'invalid container id: ".."'* ]]
