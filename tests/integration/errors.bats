@@ -141,3 +141,9 @@ teardown() { teardown_bundle; }
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"start: missing container id"* ]]
 }
+
+@test "a --pid-file that cannot be written: the container is undone" {
+	update_config '.process.args = ["sleep", "100"]'
+	run rt create --pid-file "$BUNDLE/no/such/dir/pid" --bundle "$BUNDLE" "$ID"
+	assert_clean_failure "write pid file: open $BUNDLE/no/such/dir/.pid.tmp: no such file or directory"
+}
