@@ -23,8 +23,20 @@ setup_bundle() {
 	BUNDLE=$(mktemp -d "$BATS_RUN_TMPDIR/bundle.XXXXXX")
 	ROOT=$(mktemp -d "$BATS_RUN_TMPDIR/root.XXXXXX")
 	cp -a "$(rootfs_template)" "$BUNDLE/rootfs"
-	"$RT" spec --bundle "$BUNDLE"
-	update_config '.process.terminal = false | .process.args = ["true"]'
+	cp "$(config_template)" "$BUNDLE/config.json"
+}
+
+# config_template: `rt spec`'s config made runnable without a terminal,
+# made once per test run.
+config_template() {
+	local t="$BATS_RUN_TMPDIR/config-template.json" d
+	if [ ! -s "$t" ]; then
+		d=$(mktemp -d "$BATS_RUN_TMPDIR/spec.XXXXXX")
+		"$RT" spec --bundle "$d"
+		jq '.process.terminal = false | .process.args = ["true"]' "$d/config.json" >"$d/c" && mv "$d/c" "$t"
+		rm -rf "$d"
+	fi
+	echo "$t"
 }
 
 # update_config JQ-FILTER: edit the bundle's config.json in place.
