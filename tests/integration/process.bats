@@ -94,3 +94,13 @@ capmask() {
 	[ "$out" = out:hello ]
 	[ "$(cat "$BUNDLE/err")" = err ]
 }
+
+@test "stdio of create is the container's: output after start lands where create's went" {
+	update_config '.process.args = ["sh", "-c", "echo out; echo err >&2"]'
+	rt create --bundle "$BUNDLE" "$ID" >"$BUNDLE/out" 2>"$BUNDLE/err" </dev/null
+	[ ! -s "$BUNDLE/out" ]
+	rt start "$ID"
+	wait_until '[ "$(state_field "$ID" status)" = stopped ]'
+	[ "$(cat "$BUNDLE/out")" = out ]
+	[ "$(cat "$BUNDLE/err")" = err ]
+}
