@@ -92,7 +92,7 @@ script() {
 }
 
 @test "kill: SIGTERM by default, signals by name and number" {
-	script 'trap "echo TERM >>/host/sigs; exit 3" TERM; trap "echo USR1 >>/host/sigs" USR1; trap "echo HUP >>/host/sigs" HUP; touch /host/ready; while :; do sleep 0.05; done'
+	script 'trap "echo TERM >>/host/sigs; exit 3" TERM; trap "echo USR1 >>/host/sigs" USR1; trap "echo HUP >>/host/sigs" HUP; trap "echo RT1 >>/host/sigs" 35; touch /host/ready; while :; do sleep 0.05; done'
 	rt run -d --bundle "$BUNDLE" "$ID"
 	wait_until '[ -e "$HOSTDIR/ready" ]'
 	rt kill "$ID" USR1
@@ -101,6 +101,8 @@ script() {
 	wait_until 'grep -qx HUP "$HOSTDIR/sigs"'
 	rt kill "$ID" 10 # SIGUSR1
 	wait_until '[ "$(grep -cx USR1 "$HOSTDIR/sigs")" = 2 ]'
+	rt kill "$ID" SIGRTMIN+1
+	wait_until 'grep -qx RT1 "$HOSTDIR/sigs"'
 	rt kill "$ID"
 	wait_until 'grep -qx TERM "$HOSTDIR/sigs"'
 	wait_status "$ID" stopped
