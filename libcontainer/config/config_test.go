@@ -75,6 +75,9 @@ func TestValidate(t *testing.T) {
 		{"relative mount", "mounts[0].destination: \"tmp\" is not an absolute path", func(s *specs.Spec) {
 			s.Mounts = []specs.Mount{{Destination: "tmp", Type: "tmpfs"}}
 		}},
+		{"mount without type", "mounts[1].type: missing: only a bind mount", func(s *specs.Spec) {
+			s.Mounts = []specs.Mount{{Destination: "/a", Source: "/tmp", Options: []string{"rbind"}}, {Destination: "/b", Source: "/tmp"}}
+		}},
 		{"bad device type", "linux.devices[0].type: unknown device type \"x\"", func(s *specs.Spec) {
 			s.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/x", Type: "x"}}
 		}},

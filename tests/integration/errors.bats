@@ -101,6 +101,12 @@ teardown() { teardown_bundle; }
 	update_config '.mounts += [{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["size=bogus"]}]'
 	run rt run --bundle "$BUNDLE" "$ID"
 	assert_clean_failure "mounts[7] (tmpfs on /mnt)"
+	update_config '.mounts[7] = {"destination": "/mnt", "type": "nosuchfs", "source": "x"}'
+	run rt run --bundle "$BUNDLE" "$ID"
+	assert_clean_failure "mounts[7] (nosuchfs on /mnt): open filesystem nosuchfs: no such device"
+	update_config '.mounts[7] = {"destination": "/mnt", "source": "/tmp"}'
+	run rt run --bundle "$BUNDLE" "$ID"
+	assert_clean_failure "mounts[7].type: missing: only a bind mount"
 }
 
 @test "a cwd that does not exist in a read-only rootfs" {
