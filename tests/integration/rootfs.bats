@@ -57,12 +57,15 @@ add_mount() {
 	[ "$output" = "$want" ]
 }
 
-@test "linux.devices: a char device with its major, minor, mode, uid and gid" {
-	update_config '.linux.devices = [{"path": "/dev/mynull", "type": "c", "major": 1, "minor": 3, "fileMode": 416, "uid": 7, "gid": 8}] |
+@test "linux.devices: char, block and fifo nodes with their major, minor, mode, uid and gid" {
+	update_config '.linux.devices = [{"path": "/dev/mynull", "type": "c", "major": 1, "minor": 3, "fileMode": 416, "uid": 7, "gid": 8},
+		{"path": "/dev/sub/myblk", "type": "b", "major": 7, "minor": 0}, {"path": "/dev/myfifo", "type": "p"}] |
 		.process.user = {"uid": 7, "gid": 9}' # the owner may write; the default caps hold no DAC override
-	run_ok 'stat -c "%F %t,%T %a %u:%g" /dev/mynull; echo data >/dev/mynull && echo writable'
+	run_ok 'stat -c "%F %t,%T %a %u:%g" /dev/mynull /dev/sub/myblk; stat -c %F /dev/myfifo; echo data >/dev/mynull && echo writable'
 	[ "${lines[0]}" = "character special file 1,3 640 7:8" ]
-	[ "${lines[1]}" = writable ]
+	[ "${lines[1]}" = "block special file 7,0 666 0:0" ]
+	[ "${lines[2]}" = fifo ]
+	[ "${lines[3]}" = writable ]
 }
 
 @test "bind: ro, nosuid, nodev, noexec on the mount; rbind takes submounts" {
