@@ -26,6 +26,7 @@ func createContainer(ctx *cli.Context, foreground bool) (*libcontainer.Container
 	if err != nil {
 		return nil, err
 	}
+	logDebug("container %s: init pid %d, bundle %s", id, c.State.Pid, c.State.Bundle)
 	for _, w := range c.Warnings {
 		logWarning(w)
 	}

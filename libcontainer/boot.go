@@ -92,6 +92,9 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 			p.Fork(0)
 		}
 	}
+	if config.HasNamespace(s, specs.UserNamespace) && mapped(s.Linux.UIDMappings, 0) && mapped(s.Linux.GIDMappings, 0) {
+		p.BecomeNSRoot()
+	}
 	if late != 0 {
 		p.Unshare(late, "linux.namespaces: unshare cgroup")
 	}
@@ -249,4 +252,14 @@ func hasCap(c int) bool {
 		return false
 	}
 	return data[c/32].Effective&(1<<(uint(c)%32)) != 0
+}
+
+// mapped says whether container id is in the mappings.
+func mapped(m []specs.LinuxIDMapping, id uint32) bool {
+	for _, e := range m {
+		if id >= e.ContainerID && id-e.ContainerID < e.Size {
+			return true
+		}
+	}
+	return false
 }

@@ -133,6 +133,10 @@ func newDir(root, id string) (*stateDir, error) {
 		if errors.Is(err, unix.EEXIST) {
 			return nil, fmt.Errorf("%w: %s", ErrExist, id)
 		}
+		if errors.Is(err, unix.ENAMETOOLONG) {
+			// Valid by runc's rules, but longer than a directory name may be here.
+			return nil, fmt.Errorf("%w: %d bytes is longer than a state directory name may be under %s", ErrInvalid, len(id), root)
+		}
 		return nil, fmt.Errorf("create state dir %s: %w", path, err)
 	}
 	d, err := lockDir(root, id)

@@ -258,6 +258,16 @@ func (p *Program) SetID(uid, gid uint32) {
 	p.u64(uint64(gid))
 }
 
+// BecomeNSRoot switches to uid and gid 0 of the user namespace the process
+// has just made or joined: until then its ids are the host's, unmapped
+// there, and every file it creates (mount targets, device nodes) fails
+// with EOVERFLOW.
+func (p *Program) BecomeNSRoot() {
+	p.op(C.RT_OP_SETID, "become root of the user namespace")
+	p.u64(0)
+	p.u64(0)
+}
+
 // Caps sets the effective, permitted, inheritable and ambient sets (bit masks).
 func (p *Program) Caps(eff, perm, inh, amb uint64, last int) {
 	p.op(C.RT_OP_CAPS, "process.capabilities")

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -129,6 +130,9 @@ func Validate(s *specs.Spec, bundle string) error {
 	if err := validateHooks(s); err != nil {
 		return err
 	}
+	if err := validateUnsupported(s); err != nil {
+		return err
+	}
 	for i, m := range s.Mounts {
 		p := fmt.Sprintf("mounts[%d]", i)
 		if m.Destination == "" {
@@ -136,6 +140,9 @@ func Validate(s *specs.Spec, bundle string) error {
 		}
 		if !filepath.IsAbs(m.Destination) {
 			return field(p+".destination", "%q is not an absolute path", m.Destination)
+		}
+		if m.Type == "" && !slices.Contains(m.Options, "bind") && !slices.Contains(m.Options, "rbind") {
+			return field(p+".type", "missing: only a bind mount (options \"bind\" or \"rbind\") may leave it out")
 		}
 	}
 	for i, d := range s.Linux.Devices {
