@@ -11,6 +11,9 @@ import (
 	"rt/libcontainer/config"
 )
 
+// The short forms of the repeatable flags (-e, -g, -c) are flags of their
+// own: urfave/cli refuses "-e A=1 --env B=2" for one flag with an alias,
+// which runc accepts. Values of the two forms are merged, long ones first.
 var execCommand = &cli.Command{
 	Name:      "exec",
 	Usage:     "run a new process in a running container",
@@ -18,10 +21,13 @@ var execCommand = &cli.Command{
 	Flags: []cli.Flag{
 		&cli.StringFlag{Name: "process", Aliases: []string{"p"}, Usage: "a runtime-spec process object (JSON file) to run"},
 		&cli.StringFlag{Name: "cwd", Usage: "current working directory in the container"},
-		&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set KEY=value in the environment (repeatable)"},
+		&cli.StringSliceFlag{Name: "env", Usage: "set KEY=value in the environment (repeatable; also -e)"},
+		&cli.StringSliceFlag{Name: "e", Hidden: true},
 		&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "uid[:gid] to run as"},
-		&cli.Int64SliceFlag{Name: "additional-gids", Aliases: []string{"g"}, Usage: "an additional gid (repeatable)"},
-		&cli.StringSliceFlag{Name: "cap", Aliases: []string{"c"}, Usage: "add a capability (repeatable)"},
+		&cli.Int64SliceFlag{Name: "additional-gids", Usage: "an additional gid (repeatable; also -g)"},
+		&cli.Int64SliceFlag{Name: "g", Hidden: true},
+		&cli.StringSliceFlag{Name: "cap", Usage: "add a capability (repeatable; also -c)"},
+		&cli.StringSliceFlag{Name: "c", Hidden: true},
 		&cli.BoolFlag{Name: "no-new-privs", Usage: "set no_new_privs"},
 		&cli.StringFlag{Name: "apparmor", Usage: "AppArmor profile (not supported by rt: refused)"},
 		&cli.StringFlag{Name: "process-label", Usage: "SELinux label (not supported by rt: refused)"},
@@ -47,10 +53,10 @@ var execCommand = &cli.Command{
 			Overrides: libcontainer.ExecOverrides{
 				Args:           ctx.Args().Tail(),
 				Cwd:            ctx.String("cwd"),
-				Env:            ctx.StringSlice("env"),
+				Env:            append(ctx.StringSlice("env"), ctx.StringSlice("e")...),
 				User:           ctx.String("user"),
-				AdditionalGids: ctx.Int64Slice("additional-gids"),
-				Caps:           ctx.StringSlice("cap"),
+				AdditionalGids: append(ctx.Int64Slice("additional-gids"), ctx.Int64Slice("g")...),
+				Caps:           append(ctx.StringSlice("cap"), ctx.StringSlice("c")...),
 				NoNewPrivs:     ctx.Bool("no-new-privs"),
 				AppArmor:       ctx.String("apparmor"),
 				ProcessLabel:   ctx.String("process-label"),
@@ -65,9 +71,13 @@ var execCommand = &cli.Command{
 		}
 		if path := ctx.String("process"); path != "" {
 			// The file is the whole process: flags that would change it are refused, not silently ignored.
-			for _, f := range []string{"cwd", "env", "user", "additional-gids", "cap", "no-new-privs", "apparmor", "process-label", "tty"} {
+			for _, f := range []string{"cwd", "env", "e", "user", "additional-gids", "g", "cap", "c", "no-new-privs", "apparmor", "process-label", "tty"} {
 				if ctx.IsSet(f) {
-					return fmt.Errorf("--%s: cannot be combined with --process (set it in the process file)", f)
+					dash := "--"
+					if len(f) == 1 {
+						dash = "-"
+					}
+					return fmt.Errorf("%s%s: cannot be combined with --process (set it in the process file)", dash, f)
 				}
 			}
 			if ctx.NArg() > 1 {
