@@ -26,7 +26,11 @@ type CreateOpts struct {
 	PidFile          string
 	NoPivot          bool
 	PreserveFDs      int
-	ConsoleSocket    string
+	// ListenFDs: rt was socket-activated with this many fds (3..): they
+	// pass to the container before the --preserve-fds ones, with
+	// LISTEN_FDS set and LISTEN_PID the process's own, as runc does.
+	ListenFDs     int
+	ConsoleSocket string
 	// Foreground: the caller releases the process with Start on the sync
 	// socket and waits for it (rt run); otherwise the process waits for `rt start`.
 	Foreground bool
@@ -90,8 +94,11 @@ func Create(o CreateOpts) (_ *Container, err error) {
 		}
 		defer unix.Close(listenFD)
 	}
-	keep := make([]int, 0, o.PreserveFDs)
-	for fd := 3; fd < 3+o.PreserveFDs; fd++ {
+	if o.ListenFDs > 0 {
+		spec.Process.Env = setEnv(spec.Process.Env, "LISTEN_FDS="+strconv.Itoa(o.ListenFDs))
+	}
+	keep := make([]int, 0, o.ListenFDs+o.PreserveFDs)
+	for fd := 3; fd < 3+o.ListenFDs+o.PreserveFDs; fd++ {
 		keep = append(keep, fd)
 	}
 

@@ -366,3 +366,41 @@ procs_only_init() {
 	[[ "$output" == *"missing the command"* ]]
 	procs_only_init
 }
+
+@test "exec: into the container's time namespace, with its clock offsets" {
+	start_container '.linux.namespaces += [{"type": "time"}] |
+		.linux.timeOffsets = {"boottime": {"secs": 864000, "nanosecs": 0}}'
+	local host inside
+	host=$(cut -d. -f1 /proc/uptime)
+	inside=$(rt exec "$ID" cut -d. -f1 /proc/uptime)
+	echo "host $host inside $inside"
+	[ $((inside - host)) -ge 863990 ]
+	[ "$(rt exec "$ID" readlink /proc/self/ns/time)" = "$(readlink /proc/"$INIT"/ns/time)" ]
+}
+
+@test "exec: into a container in the host's pid namespace (no fork), killed with it" {
+	start_container '.linux.namespaces |= map(select(.type != "pid"))'
+	rt exec -d --pid-file "$BUNDLE/pid" "$ID" sleep 1000 </dev/null >/dev/null 2>&1 3>&-
+	local pid
+	pid=$(cat "$BUNDLE/pid")
+	# Its pid inside is the host's.
+	[ "$(rt exec "$ID" sh -c "tr '\\0' ' ' </proc/$pid/cmdline")" = "sleep 1000 " ]
+	[ "$(readlink /proc/"$pid"/ns/mnt)" = "$(readlink /proc/"$INIT"/ns/mnt)" ]
+	rt delete -f "$ID"
+	wait_until "[ ! -e /proc/$pid ]"
+}
+
+@test "run under socket activation: rt's LISTEN_FDS fds pass first, then --preserve-fds" {
+	update_config '.process.args = ["sh", "-c", "echo $LISTEN_FDS $LISTEN_PID; cat /proc/self/fd/3 /proc/self/fd/4"]'
+	echo "listen socket" >"$BUNDLE/fd3"
+	echo "preserved" >"$BUNDLE/fd4"
+	# exec keeps bash's pid for rt: LISTEN_PID names rt, as systemd sets it.
+	run bash -c 'exec env LISTEN_PID=$$ LISTEN_FDS=1 "$0" --root "$1" run --preserve-fds 1 --bundle "$2" "$3"' \
+		"$RT" "$ROOT" "$BUNDLE" "$ID" 3<"$BUNDLE/fd3" 4<"$BUNDLE/fd4"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '1 1\nlisten socket\npreserved')" ]
+	# LISTEN_PID of another process: not for rt, nothing passes.
+	run env LISTEN_PID=1 LISTEN_FDS=1 "$RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID" 3<"$BUNDLE/fd3"
+	[ "$status" -ne 0 ]
+	[[ "$output" != *"listen socket"* ]]
+}
