@@ -51,7 +51,7 @@ var execCommand = &cli.Command{
 			IgnorePaused: ctx.Bool("ignore-paused"),
 			PidFile:      ctx.String("pid-file"),
 			Overrides: libcontainer.ExecOverrides{
-				Args:           ctx.Args().Tail(),
+				Args:           execArgs(ctx.Args().Tail()),
 				Cwd:            ctx.String("cwd"),
 				Env:            append(ctx.StringSlice("env"), ctx.StringSlice("e")...),
 				User:           ctx.String("user"),
@@ -80,13 +80,13 @@ var execCommand = &cli.Command{
 					return fmt.Errorf("%s%s: cannot be combined with --process (set it in the process file)", dash, f)
 				}
 			}
-			if ctx.NArg() > 1 {
+			if len(o.Overrides.Args) > 0 {
 				return fmt.Errorf("exec: give the command either as arguments or in --process, not both")
 			}
 			if o.Process, err = config.LoadProcess(path); err != nil {
 				return fmt.Errorf("--process %w", err)
 			}
-		} else if ctx.NArg() < 2 {
+		} else if len(o.Overrides.Args) == 0 {
 			return fmt.Errorf("exec: missing the command to run (after the container id), or --process")
 		}
 		detach := ctx.Bool("detach")
@@ -109,4 +109,13 @@ var execCommand = &cli.Command{
 		}
 		return &exitError{code}
 	},
+}
+
+// execArgs is the command after the container id; a "--" before it (rt exec
+// ID -- ls -l) only separates.
+func execArgs(args []string) []string {
+	if len(args) > 0 && args[0] == "--" {
+		return args[1:]
+	}
+	return args
 }

@@ -35,6 +35,9 @@ procs_only_init() {
 	[ "$status" -eq 0 ]
 	# stdin too
 	[ "$(echo piped | rt exec "$ID" cat)" = piped ]
+	# "--" before the command only separates.
+	run rt exec "$ID" -- sh -c 'exit 4'
+	[ "$status" -eq 4 ]
 	procs_only_init
 }
 
