@@ -148,9 +148,8 @@ func (o *ExecOverrides) apply(base *specs.Process) (*specs.Process, error) {
 	if o.ProcessLabel != "" {
 		p.SelinuxLabel = o.ProcessLabel
 	}
-	if o.Tty {
-		p.Terminal = true
-	}
+	// As runc: a terminal only when asked for, whatever the container's process has.
+	p.Terminal = o.Tty
 	return &p, nil
 }
 

@@ -74,7 +74,7 @@ func TestParseSubCgroups(t *testing.T) {
 
 func TestExecOverridesApply(t *testing.T) {
 	base := &specs.Process{
-		Args: []string{"sleep", "1"}, Cwd: "/",
+		Args: []string{"sleep", "1"}, Cwd: "/", Terminal: true,
 		Env:  []string{"PATH=/bin", "A=1"},
 		User: specs.User{UID: 5, GID: 6, AdditionalGids: []uint32{7}},
 		Capabilities: &specs.LinuxCapabilities{
@@ -89,8 +89,8 @@ func TestExecOverridesApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(p.Args, []string{"sh"}) || p.Cwd != "/tmp" || !p.NoNewPrivileges {
-		t.Errorf("args/cwd/nnp: %v %q %v", p.Args, p.Cwd, p.NoNewPrivileges)
+	if !reflect.DeepEqual(p.Args, []string{"sh"}) || p.Cwd != "/tmp" || !p.NoNewPrivileges || p.Terminal {
+		t.Errorf("args/cwd/nnp/terminal: %v %q %v %v", p.Args, p.Cwd, p.NoNewPrivileges, p.Terminal)
 	}
 	if want := []string{"PATH=/bin", "A=2", "B=x,y"}; !reflect.DeepEqual(p.Env, want) {
 		t.Errorf("env %q, want %q", p.Env, want)
