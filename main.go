@@ -53,8 +53,11 @@ func main() {
 			createCommand, startCommand, runCommand, stateCommand, killCommand,
 			deleteCommand, listCommand, specCommand, featuresCommand,
 			pauseCommand, resumeCommand, updateCommand, eventsCommand, psCommand,
+			execCommand,
 		},
-		ExitErrHandler: func(ctx *cli.Context, err error) {},
+		// --env A=b,c is one variable, as in runc: repeat a flag for more values.
+		DisableSliceFlagSeparator: true,
+		ExitErrHandler:            func(ctx *cli.Context, err error) {},
 	}
 	cli.VersionPrinter = func(ctx *cli.Context) {
 		fmt.Printf("rt version %s\n", ctx.App.Version)

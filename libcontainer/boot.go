@@ -175,10 +175,34 @@ func (b *bootPlan) compileProcess(proc *specs.Process, s *specs.Spec, bundle str
 		p.NoNewPrivs()
 	}
 	env := withHome(proc.Env, rootPath(s, bundle), proc.User.UID)
+	if e, ok := withListenPid(env); ok {
+		// Socket activation (--preserve-fds with LISTEN_FDS): the fds are
+		// for the program, whose pid only the child knows once it runs in
+		// its pid namespace; the child fills in LISTEN_PID at exec.
+		env = e
+		p.ListenPid()
+	}
 	p.Lookup(proc.Args[0], pathOf(env))
 	p.Ready()
 	p.Exec(proc.Args, env)
 	return nil
+}
+
+// withListenPid returns env with a LISTEN_PID entry for the child to fill
+// in, when env sets LISTEN_FDS.
+func withListenPid(env []string) ([]string, bool) {
+	for _, e := range env {
+		if strings.HasPrefix(e, "LISTEN_FDS=") {
+			out := make([]string, 0, len(env)+1)
+			for _, e := range env {
+				if !strings.HasPrefix(e, "LISTEN_PID=") {
+					out = append(out, e)
+				}
+			}
+			return append(out, "LISTEN_PID="), true
+		}
+	}
+	return env, false
 }
 
 func pathOf(env []string) string {

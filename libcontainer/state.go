@@ -58,6 +58,10 @@ type State struct {
 	OCIVersion string `json:"oci_version"`
 	// Hooks run by later commands (poststart by start, poststop by delete).
 	Hooks *specs.Hooks `json:"hooks,omitempty"`
+	// The container's process and seccomp filter, which `rt exec` starts
+	// from (absent in the state of an rt without exec).
+	Process *specs.Process      `json:"process,omitempty"`
+	Seccomp *specs.LinuxSeccomp `json:"seccomp,omitempty"`
 }
 
 // hookState is the state a hook reads on stdin, with the given status.

@@ -59,6 +59,8 @@ enum rt_op {
 	RT_OP_LOOKUP,           /* str argv0, str PATH: find the program now, so create fails if it is missing */
 	RT_OP_READY,            /* tell the parent we are ready, then wait for start */
 	RT_OP_EXEC,             /* list of str argv, list of str env */
+	RT_OP_OPEN_ROOT,        /* after joining a mount namespace: its root is the root for later paths */
+	RT_OP_LISTEN_PID,       /* EXEC sets LISTEN_PID= in env to the process's own pid (socket activation) */
 };
 
 /* How a mount target is created when it does not exist. */

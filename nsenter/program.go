@@ -301,6 +301,14 @@ func (p *Program) Exec(argv, env []string) {
 	p.strs(env)
 }
 
+// OpenRoot makes the current root (that of a mount namespace just joined)
+// the root later paths resolve in.
+func (p *Program) OpenRoot() { p.op(C.RT_OP_OPEN_ROOT, "open the container's root") }
+
+// ListenPid makes Exec set LISTEN_PID in the environment to the process's
+// own pid as seen in its pid namespace, known only once it runs there.
+func (p *Program) ListenPid() { p.op(C.RT_OP_LISTEN_PID, "set LISTEN_PID") }
+
 func boolU64(b bool) uint64 {
 	if b {
 		return 1
