@@ -30,6 +30,7 @@ const (
 type Program struct {
 	buf   []byte
 	descs []string
+	forks bool
 }
 
 // NewProgram starts a program whose child talks to rt on syncFD, waits for
@@ -108,7 +109,13 @@ func (p *Program) TimensOffsets(content string) {
 func (p *Program) Fork(flags uint64) {
 	p.op(C.RT_OP_FORK, "fork into the new namespaces")
 	p.u64(flags)
+	p.forks = true
 }
+
+// Forks says whether the program has a FORK, so that its child reports
+// the pid of the process that goes on (MsgPid). That message comes from the
+// old process and may arrive after the new one's READY.
+func (p *Program) Forks() bool { return p.forks }
 func (p *Program) Setsid()     { p.op(C.RT_OP_SETSID, "setsid") }
 func (p *Program) LoopbackUp() { p.op(C.RT_OP_LOOPBACK_UP, "bring up lo in the new network namespace") }
 func (p *Program) RootPropagation(flags uint64) {
