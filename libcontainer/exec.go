@@ -220,7 +220,7 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 
 // compileExec is the boot program of an exec'd process.
 func compileExec(s *specs.Spec, syncFD int, keep []int, joins []nsenter.NSPath, fork bool) (*bootPlan, error) {
-	b := &bootPlan{prog: nsenter.NewProgram(syncFD, -1, keep)}
+	b := &bootPlan{prog: nsenter.NewProgram(syncFD, -1, keep), cwdExists: true}
 	p := b.prog
 	p.WaitGo()
 	if adj := s.Process.OOMScoreAdj; adj != nil {

@@ -236,6 +236,13 @@ func (p *Program) Hostname(h string)   { p.op(C.RT_OP_HOSTNAME, "hostname "+h); 
 func (p *Program) Domainname(d string) { p.op(C.RT_OP_DOMAINNAME, "domainname "+d); p.str(d) }
 func (p *Program) Chdir(dir string)    { p.op(C.RT_OP_CHDIR, "process.cwd "+dir); p.str(dir) }
 
+// ChdirExisting changes to dir, which must exist (an exec'd process: its
+// cwd is not created in a running container).
+func (p *Program) ChdirExisting(dir string) {
+	p.op(C.RT_OP_CHDIR_EXISTING, "process.cwd "+dir)
+	p.str(dir)
+}
+
 func (p *Program) Rlimit(desc string, resource int, soft, hard uint64) {
 	p.op(C.RT_OP_RLIMIT, desc)
 	p.u64(uint64(resource))
