@@ -220,6 +220,10 @@ procs_only_init() {
 	[[ "$output" == *"cannot exec in container $ID: it is paused"* ]]
 	rt exec --ignore-paused "$ID" echo resumed >"$BUNDLE/out" 2>&1 </dev/null 3>&- &
 	local bg=$!
+	# It joins the frozen cgroup and freezes there: it cannot have run yet.
+	wait_until "[ \$(wc -l <$(cgroup_dir "$ID" freezer)/cgroup.procs) -eq 2 ]"
+	[ ! -s "$BUNDLE/out" ]
+	[ "$(state_field "$ID" status)" = paused ]
 	rt resume "$ID"
 	wait "$bg"
 	[ "$(cat "$BUNDLE/out")" = resumed ]
