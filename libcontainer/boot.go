@@ -30,6 +30,7 @@ type bootPlan struct {
 	prog       *nsenter.Program
 	cloneFlags uint64 // given to clone3
 	mapsByRT   bool   // rt writes the id maps right after clone (new userns in clone3)
+	cwdExists  bool   // the cwd must exist (exec); init creates it, as runc
 	warnings   []string
 }
 
@@ -134,7 +135,11 @@ func (b *bootPlan) compileProcess(proc *specs.Process, s *specs.Spec, bundle str
 		}
 		p.Rlimit(fmt.Sprintf("process.rlimits[%d] (%s)", i, r.Type), config.Rlimits[r.Type], r.Soft, r.Hard)
 	}
-	p.Chdir(proc.Cwd)
+	if b.cwdExists {
+		p.ChdirExisting(proc.Cwd)
+	} else {
+		p.Chdir(proc.Cwd)
+	}
 	umask := uint32(0o022)
 	if proc.User.Umask != nil {
 		umask = *proc.User.Umask

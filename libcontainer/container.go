@@ -190,7 +190,10 @@ func (c *Container) spawn(plan *bootPlan, foreground bool) (pid, pidfd int, err 
 
 // waitReady serves the child's requests until it reports ready.
 func (c *Container) waitReady(spec *specs.Spec) error {
-	for {
+	// After a FORK, the old process's PID and the new one's READY race:
+	// wait for both.
+	ready, forked := false, !c.prog.Forks()
+	for !ready || !forked {
 		m, err := nsenter.Recv(c.sync, c.prog)
 		if err != nil {
 			return err
@@ -209,12 +212,14 @@ func (c *Container) waitReady(spec *specs.Spec) error {
 				return err
 			}
 			c.State.Pid, c.pidfd = int(m.Pid), fd
+			forked = true
 		case nsenter.MsgReady:
-			return nil
+			ready = true
 		default:
 			return fmt.Errorf("container init: unexpected message %d", m.Type)
 		}
 	}
+	return nil
 }
 
 // adoptForked reaps the intermediate process old (with its pidfd), which

@@ -201,9 +201,9 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 	if err = nsenter.Send(c.sync, nsenter.MsgStart); err != nil {
 		return nil, fmt.Errorf("start exec'd process: %w", err)
 	}
-	if _, err = nsenter.Recv(c.sync, c.prog); !errors.Is(err, nsenter.ErrInitGone) {
+	if m, err := nsenter.Recv(c.sync, c.prog); !errors.Is(err, nsenter.ErrInitGone) {
 		if err == nil {
-			err = errors.New("start exec'd process: unexpected message")
+			err = fmt.Errorf("start exec'd process: unexpected message %d (pid %d)", m.Type, m.Pid)
 		}
 		return nil, err
 	}
@@ -220,7 +220,7 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 
 // compileExec is the boot program of an exec'd process.
 func compileExec(s *specs.Spec, syncFD int, keep []int, joins []nsenter.NSPath, fork bool) (*bootPlan, error) {
-	b := &bootPlan{prog: nsenter.NewProgram(syncFD, -1, keep)}
+	b := &bootPlan{prog: nsenter.NewProgram(syncFD, -1, keep), cwdExists: true}
 	p := b.prog
 	p.WaitGo()
 	if adj := s.Process.OOMScoreAdj; adj != nil {
@@ -289,7 +289,10 @@ type execChild struct {
 // waitReady serves the child until it is ready; after a fork the process
 // that goes on is the one reported in MsgPid, also rt's child.
 func (c *execChild) waitReady() error {
-	for {
+	// The PID of the process that forked and the READY of the one that
+	// goes on race: wait for both.
+	ready, forked := false, !c.prog.Forks()
+	for !ready || !forked {
 		m, err := nsenter.Recv(c.sync, c.prog)
 		if err != nil {
 			return err
@@ -300,12 +303,14 @@ func (c *execChild) waitReady() error {
 				return err
 			}
 			c.pid = int(m.Pid)
+			forked = true
 		case nsenter.MsgReady:
-			return nil
+			ready = true
 		default:
 			return fmt.Errorf("exec'd process: unexpected message %d", m.Type)
 		}
 	}
+	return nil
 }
 
 // abort kills and reaps what a failed Exec spawned.

@@ -990,6 +990,14 @@ static void __attribute__((noreturn)) child_main(const uint8_t *boot, size_t len
 		case RT_OP_LISTEN_PID:
 			listen_pid = 1;
 			break;
+		case RT_OP_CHDIR_EXISTING: {
+			const char *dir = get_str(NULL);
+			int fd = open_in_root(dir, O_PATH | O_DIRECTORY);
+			if (fd < 0 || fchdir(fd) < 0)
+				fail3(errno, "chdir to ", dir, NULL);
+			close(fd);
+			break;
+		}
 		default:
 			fail(EINVAL, "unknown boot operation");
 		}

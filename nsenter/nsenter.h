@@ -61,6 +61,7 @@ enum rt_op {
 	RT_OP_EXEC,             /* list of str argv, list of str env */
 	RT_OP_OPEN_ROOT,        /* after joining a mount namespace: its root is the root for later paths */
 	RT_OP_LISTEN_PID,       /* EXEC sets LISTEN_PID= in env to the process's own pid (socket activation) */
+	RT_OP_CHDIR_EXISTING,   /* str: like CHDIR, but the directory must exist (exec) */
 };
 
 /* How a mount target is created when it does not exist. */

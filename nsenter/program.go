@@ -30,6 +30,7 @@ const (
 type Program struct {
 	buf   []byte
 	descs []string
+	forks bool
 }
 
 // NewProgram starts a program whose child talks to rt on syncFD, waits for
@@ -108,7 +109,13 @@ func (p *Program) TimensOffsets(content string) {
 func (p *Program) Fork(flags uint64) {
 	p.op(C.RT_OP_FORK, "fork into the new namespaces")
 	p.u64(flags)
+	p.forks = true
 }
+
+// Forks says whether the program has a FORK, so that its child reports
+// the pid of the process that goes on (MsgPid). That message comes from the
+// old process and may arrive after the new one's READY.
+func (p *Program) Forks() bool { return p.forks }
 func (p *Program) Setsid()     { p.op(C.RT_OP_SETSID, "setsid") }
 func (p *Program) LoopbackUp() { p.op(C.RT_OP_LOOPBACK_UP, "bring up lo in the new network namespace") }
 func (p *Program) RootPropagation(flags uint64) {
@@ -228,6 +235,13 @@ func (p *Program) WriteHost(desc, path, content string) {
 func (p *Program) Hostname(h string)   { p.op(C.RT_OP_HOSTNAME, "hostname "+h); p.str(h) }
 func (p *Program) Domainname(d string) { p.op(C.RT_OP_DOMAINNAME, "domainname "+d); p.str(d) }
 func (p *Program) Chdir(dir string)    { p.op(C.RT_OP_CHDIR, "process.cwd "+dir); p.str(dir) }
+
+// ChdirExisting changes to dir, which must exist (an exec'd process: its
+// cwd is not created in a running container).
+func (p *Program) ChdirExisting(dir string) {
+	p.op(C.RT_OP_CHDIR_EXISTING, "process.cwd "+dir)
+	p.str(dir)
+}
 
 func (p *Program) Rlimit(desc string, resource int, soft, hard uint64) {
 	p.op(C.RT_OP_RLIMIT, desc)

@@ -146,6 +146,11 @@ procs_only_init() {
 	[ "$output" = "$(printf '/tmp\nbar,baz 1\n1\ndumb')" ]
 	# The container's own cwd and HOME otherwise.
 	[ "$(rt exec "$ID" sh -c 'pwd; echo $HOME')" = "$(printf '/\n/root')" ]
+	# A cwd that does not exist is an error, and is not created.
+	run rt exec --cwd /no/such/dir "$ID" true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"process.cwd /no/such/dir: chdir to /no/such/dir: no such file or directory"* ]]
+	[ ! -e "$BUNDLE/rootfs/no" ]
 	run rt exec --cwd tmp "$ID" true
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'--cwd "tmp" is not an absolute path'* ]]
@@ -215,6 +220,10 @@ procs_only_init() {
 	[[ "$output" == *"cannot exec in container $ID: it is paused"* ]]
 	rt exec --ignore-paused "$ID" echo resumed >"$BUNDLE/out" 2>&1 </dev/null 3>&- &
 	local bg=$!
+	# It joins the frozen cgroup and freezes there: it cannot have run yet.
+	wait_until "[ \$(wc -l <$(cgroup_dir "$ID" freezer)/cgroup.procs) -eq 2 ]"
+	[ ! -s "$BUNDLE/out" ]
+	[ "$(state_field "$ID" status)" = paused ]
 	rt resume "$ID"
 	wait "$bg"
 	[ "$(cat "$BUNDLE/out")" = resumed ]
