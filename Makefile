@@ -2,7 +2,9 @@ GO ?= go
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X main.commit=$(COMMIT)
 
-.PHONY: all rt test unit integration run bench clean
+AGENT := contrib/cmd/seccompagent/seccompagent
+
+.PHONY: all rt seccompagent test unit integration run bench clean
 
 all: rt
 
@@ -17,7 +19,7 @@ test:
 unit:
 	$(GO) test ./...
 
-integration: rt
+integration: rt seccompagent
 	bats -r tests/integration
 
 # The demo: a busybox container showing its hostname, that it is pid 1, its mounts.
@@ -27,5 +29,9 @@ run:
 bench: rt
 	./bench/bench.sh
 
+# The seccomp agent the seccomp notify tests talk to.
+seccompagent:
+	$(GO) build -trimpath -o $(AGENT) ./contrib/cmd/seccompagent
+
 clean:
-	rm -f rt
+	rm -f rt $(AGENT)

@@ -16,6 +16,7 @@ import (
 
 	"rt/cgroups"
 	"rt/libcontainer/config"
+	"rt/libcontainer/seccomp"
 	"rt/nsenter"
 	"rt/rootfs"
 )
@@ -190,12 +191,32 @@ func (c *Container) waitReady(spec *specs.Spec) error {
 				return fmt.Errorf("pidfd of container init %d: %w", c.State.Pid, err)
 			}
 			c.pidfd = fd
+		case nsenter.MsgSeccompFD:
+			// The filter is loaded; its agent gets the notify fd now,
+			// before READY, so a missing agent fails the create.
+			err := c.sendSeccompFD(spec, m.FD)
+			unix.Close(m.FD)
+			if err != nil {
+				return err
+			}
 		case nsenter.MsgReady:
 			return nil
 		default:
 			return fmt.Errorf("container init: unexpected message %d", m.Type)
 		}
 	}
+}
+
+// sendSeccompFD hands the container's seccomp notify fd to the agent at
+// linux.seccomp.listenerPath, with the container's state (creating).
+func (c *Container) sendSeccompFD(spec *specs.Spec, fd int) error {
+	sc := spec.Linux.Seccomp
+	if sc == nil || fd < 0 {
+		return errors.New("container init: unexpected seccomp notify fd")
+	}
+	st := specs.State{Version: c.State.OCIVersion, ID: c.State.ID, Status: specs.StateCreating,
+		Pid: c.State.Pid, Bundle: c.State.Bundle, Annotations: c.State.Annotations}
+	return seccomp.SendToListener(sc.ListenerPath, sc.ListenerMetadata, st, c.State.Pid, fd)
 }
 
 // listen makes the socket on which the created process waits for `rt start`.
