@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/opencontainers/runtime-spec/specs-go/features"
 	libseccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
 )
@@ -296,4 +298,33 @@ func export(f *libseccomp.ScmpFilter) ([]byte, error) {
 		return nil, err
 	}
 	return io.ReadAll(file)
+}
+
+// Features is what `rt features` reports for linux.seccomp: the actions,
+// operators, architectures and flags Compile takes, and the flags this
+// kernel has.
+func Features() *features.Seccomp {
+	t := true
+	f := &features.Seccomp{Enabled: &t}
+	for _, a := range []specs.LinuxSeccompAction{specs.ActKill, specs.ActKillProcess, specs.ActKillThread, specs.ActTrap,
+		specs.ActErrno, specs.ActTrace, specs.ActAllow, specs.ActLog, specs.ActNotify} {
+		f.Actions = append(f.Actions, string(a))
+	}
+	for op := range operators {
+		f.Operators = append(f.Operators, string(op))
+	}
+	for _, a := range []string{"X86", "X86_64", "X32", "ARM", "AARCH64", "MIPS", "MIPS64", "MIPS64N32", "MIPSEL",
+		"MIPSEL64", "MIPSEL64N32", "PPC", "PPC64", "PPC64LE", "S390", "S390X", "PARISC", "PARISC64", "RISCV64"} {
+		f.Archs = append(f.Archs, "SCMP_ARCH_"+a)
+	}
+	for name, bit := range specFlags {
+		f.KnownFlags = append(f.KnownFlags, string(name))
+		if kernelHasFlags(bit) == nil {
+			f.SupportedFlags = append(f.SupportedFlags, string(name))
+		}
+	}
+	sort.Strings(f.Operators)
+	sort.Strings(f.KnownFlags)
+	sort.Strings(f.SupportedFlags)
+	return f
 }

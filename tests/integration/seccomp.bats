@@ -217,3 +217,12 @@ start_agent() {
 	{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}|linux.seccomp.listenerPath: missing
 	EOF
 }
+
+@test "rt features reports seccomp with its actions, operators and flags" {
+	run "$RT" features
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .linux.seccomp.enabled <<<"$output")" = true ]
+	[ "$(jq -r '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null' <<<"$output")" = true ]
+	[ "$(jq -r '.linux.seccomp.operators | length' <<<"$output")" = 7 ]
+	[ "$(jq -r '.linux.seccomp.supportedFlags | index("SECCOMP_FILTER_FLAG_LOG") != null' <<<"$output")" = true ]
+}
