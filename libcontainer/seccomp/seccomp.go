@@ -48,6 +48,9 @@ type Filter struct {
 	Warnings []string
 }
 
+// maxInstructions is the kernel's limit on a classic BPF program (BPF_MAXINSNS).
+const maxInstructions = 4096
+
 // NotifySyscall is the system call the child uses to hand the notify fd to
 // rt: a rule sending it to the agent would wait for an agent that has not
 // got the fd yet, so it is refused.
@@ -160,6 +163,9 @@ func Compile(s *specs.LinuxSeccomp) (*Filter, error) {
 	out.BPF, err = export(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: export BPF: %w", base, err)
+	}
+	if n := len(out.BPF) / 8; n > maxInstructions {
+		return nil, fmt.Errorf("%s: the filter compiles to %d BPF instructions, more than the kernel takes (%d): fewer rules or architectures", base, n, maxInstructions)
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
@@ -212,5 +213,16 @@ func BenchmarkCompileDocker(b *testing.B) {
 		if _, err := Compile(s); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestTooBig(t *testing.T) {
+	var rules []string
+	for v := range 800 { // about 4800 instructions
+		rules = append(rules, `{"names":["socket"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":`+strconv.Itoa(v+1000)+`,"op":"SCMP_CMP_EQ"},{"index":1,"value":`+strconv.Itoa(v)+`,"op":"SCMP_CMP_EQ"}]}`)
+	}
+	_, err := Compile(parse(t, `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[`+strings.Join(rules, ",")+`]}`))
+	if err == nil || !strings.Contains(err.Error(), "more than the kernel takes (4096)") {
+		t.Errorf("a filter over BPF_MAXINSNS: %v", err)
 	}
 }

@@ -106,6 +106,31 @@ start_agent() {
 	done
 }
 
+@test "SCMP_ACT_TRACE without a tracer fails the call with ENOSYS, SCMP_ACT_LOG lets it run and logs it" {
+	seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_TRACE", "errnoRet": 5},
+		{"names": ["rmdir"], "action": "SCMP_ACT_LOG"}]}'
+	sh_args 'mkdir /tmp/d; rmdir /bin'
+	run rt run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[[ "$output" == *"mkdir: can't create directory '/tmp/d': Function not implemented"* ]]
+	[[ "$output" == *"rmdir: '/bin': Directory not empty"* ]] # it ran: the kernel's own answer
+
+	# the kernel logs a SECCOMP_RET_LOG (0x7ffc0000) hit of rmdir (84) by the container's pid
+	grep -qw log /proc/sys/kernel/seccomp/actions_logged
+	update_config '.process.args = ["rmdir", "/bin"]'
+	rt create --bundle "$BUNDLE" "$ID-log"
+	pid=$(state_field "$ID-log" pid)
+	rt start "$ID-log"
+	local i
+	for i in $(seq 1 250); do
+		dmesg | grep -E "audit: type=1326 .* pid=$pid .* syscall=84 .*code=0x7ffc0000" && return 0
+		sleep 0.02
+	done
+	dmesg | tail -5
+	return 1
+}
+
 @test "argument comparison: socket denied for AF_INET6 only, personality denied for LINUX32 only" {
 	seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
 		{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 10, "op": "SCMP_CMP_EQ"}]},
@@ -182,6 +207,19 @@ start_agent() {
 	wait_for_status "$ID" stopped
 	grep -q mkdir-ok "$BUNDLE/rootfs/tmp/out"
 	[ ! -e "$BUNDLE/rootfs/tmp/d" ] # "succeeded" without being run
+}
+
+@test "SCMP_ACT_NOTIFY without no_new_privs: the filter goes in before the uid switch and the agent still gets the fd" {
+	start_agent 28
+	update_config '.process.noNewPrivileges = false | .process.user = {"uid": 65534, "gid": 65534}'
+	seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$SOCK\",
+		\"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+	sh_args 'id -u; mkdir /tmp/d'
+	run rt run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[[ "$output" == *65534* ]]
+	[[ "$output" == *"No space left on device"* ]]
+	grep -q "answered mkdir" "$AGENT_LOG"
 }
 
 @test "SCMP_ACT_NOTIFY without an agent listening fails create naming listenerPath, leaving nothing" {
