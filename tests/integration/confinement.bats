@@ -14,6 +14,13 @@ teardown() {
 	teardown_bundle
 }
 
+# refused JQ WANT: with config edit JQ, rt run fails with WANT and leaves nothing.
+refused() {
+	update_config "$1"
+	run rt run --bundle "$BUNDLE" "$ID"
+	assert_clean_failure "$2"
+}
+
 # run_sh SCRIPT: rt run with sh -c SCRIPT.
 run_sh() {
 	update_config ".process.args = [\"sh\", \"-c\", $(jq -Rn --arg s "$1" '$s')]"
@@ -37,15 +44,12 @@ run_sh() {
 	if [ -e /sys/kernel/security/apparmor ] || [ -e /sys/fs/selinux ]; then
 		skip "this host has AppArmor or SELinux: the refusal cannot happen here"
 	fi
-	update_config '.process.apparmorProfile = "docker-default"'
-	run rt run --bundle "$BUNDLE" "$ID"
-	assert_clean_failure 'process.apparmorProfile: "docker-default" asked for, but AppArmor is not enabled on this host'
-	update_config 'del(.process.apparmorProfile) | .process.selinuxLabel = "system_u:system_r:container_t:s0"'
-	run rt run --bundle "$BUNDLE" "$ID"
-	assert_clean_failure 'process.selinuxLabel: "system_u:system_r:container_t:s0" asked for, but SELinux is not enabled on this host'
-	update_config 'del(.process.selinuxLabel) | .linux.mountLabel = "system_u:object_r:container_file_t:s0"'
-	run rt run --bundle "$BUNDLE" "$ID"
-	assert_clean_failure 'linux.mountLabel: "system_u:object_r:container_file_t:s0" asked for, but SELinux is not enabled on this host'
+	refused '.process.apparmorProfile = "docker-default"' \
+		'process.apparmorProfile: "docker-default" asked for, but AppArmor is not enabled on this host'
+	refused 'del(.process.apparmorProfile) | .process.selinuxLabel = "system_u:system_r:container_t:s0"' \
+		'process.selinuxLabel: "system_u:system_r:container_t:s0" asked for, but SELinux is not enabled on this host'
+	refused 'del(.process.selinuxLabel) | .linux.mountLabel = "system_u:object_r:container_file_t:s0"' \
+		'linux.mountLabel: "system_u:object_r:container_file_t:s0" asked for, but SELinux is not enabled on this host'
 }
 
 @test "linux.personality LINUX32 makes uname -m say i686, LINUX keeps x86_64" {
@@ -60,12 +64,10 @@ run_sh() {
 }
 
 @test "bad linux.personality: domain or flags named in the error" {
-	update_config '.linux.personality = {"domain": "LINUX16"}'
-	run rt run --bundle "$BUNDLE" "$ID"
-	assert_clean_failure 'linux.personality.domain: unknown domain "LINUX16"'
-	update_config '.linux.personality = {"domain": "LINUX", "flags": ["ADDR_NO_RANDOMIZE"]}'
-	run rt run --bundle "$BUNDLE" "$ID"
-	assert_clean_failure 'linux.personality.flags'
+	refused '.linux.personality = {"domain": "LINUX16"}' \
+		'linux.personality.domain: unknown domain "LINUX16"'
+	refused '.linux.personality = {"domain": "LINUX", "flags": ["ADDR_NO_RANDOMIZE"]}' \
+		'linux.personality.flags'
 }
 
 @test "process.ioPriority: ionice inside shows the class and level" {
@@ -82,12 +84,10 @@ run_sh() {
 }
 
 @test "bad process.ioPriority: class or priority named in the error" {
-	update_config '.process.ioPriority = {"class": "IOPRIO_CLASS_FAST", "priority": 1}'
-	run rt run --bundle "$BUNDLE" "$ID"
-	assert_clean_failure 'process.ioPriority.class: unknown class "IOPRIO_CLASS_FAST"'
-	update_config '.process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 8}'
-	run rt run --bundle "$BUNDLE" "$ID"
-	assert_clean_failure 'process.ioPriority.priority: 8 is outside 0..7'
+	refused '.process.ioPriority = {"class": "IOPRIO_CLASS_FAST", "priority": 1}' \
+		'process.ioPriority.class: unknown class "IOPRIO_CLASS_FAST"'
+	refused '.process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 8}' \
+		'process.ioPriority.priority: 8 is outside 0..7'
 }
 
 @test "process.scheduler: the policy and nice value in /proc/self" {
@@ -107,9 +107,7 @@ run_sh() {
 
 @test "bad process.scheduler: policy, priority, nice and flags named in the error" {
 	while IFS='|' read -r json want; do
-		update_config ".process.scheduler = $json"
-		run rt run --bundle "$BUNDLE" "$ID"
-		assert_clean_failure "$want"
+		refused ".process.scheduler = $json" "$want"
 	done <<-'EOF'
 	{"policy": "SCHED_FAST"}|process.scheduler.policy: unknown policy "SCHED_FAST"
 	{"policy": "SCHED_FIFO", "priority": 0}|process.scheduler.priority: SCHED_FIFO needs a priority in 1..99, not 0
@@ -119,9 +117,8 @@ run_sh() {
 }
 
 @test "linux.intelRdt is refused by name, nothing left behind" {
-	update_config '.linux.intelRdt = {"closID": "rt", "l3CacheSchema": "L3:0=f"}'
-	run rt run --bundle "$BUNDLE" "$ID"
-	assert_clean_failure 'linux.intelRdt: Intel RDT (resctrl) is not supported by rt'
+	refused '.linux.intelRdt = {"closID": "rt", "l3CacheSchema": "L3:0=f"}' \
+		'linux.intelRdt: Intel RDT (resctrl) is not supported by rt'
 }
 
 @test "linux.sysctl: a namespaced key is set, a host-wide one is refused by name" {
@@ -129,7 +126,6 @@ run_sh() {
 	run_sh 'cat /proc/sys/kernel/shmmax /proc/sys/net/ipv4/ip_forward'
 	[ "$status" -eq 0 ]
 	[ "$output" = "123456789"$'\n'"1" ]
-	update_config '.linux.sysctl = {"vm.swappiness": "10"}'
-	run rt run --bundle "$BUNDLE" "$ID"
-	assert_clean_failure 'linux.sysctl.vm.swappiness: not a namespaced sysctl: setting it would change the host'
+	refused '.linux.sysctl = {"vm.swappiness": "10"}' \
+		'linux.sysctl.vm.swappiness: not a namespaced sysctl: setting it would change the host'
 }
