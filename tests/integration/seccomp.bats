@@ -11,7 +11,7 @@ AGENT="$BATS_TEST_DIRNAME/../../contrib/cmd/seccompagent/seccompagent"
 
 setup_file() {
 	# the agent of the notify tests (make seccompagent)
-	make -s -C "$BATS_TEST_DIRNAME/../.." seccompagent
+	PATH="$PATH:/usr/local/go/bin" make -s -C "$BATS_TEST_DIRNAME/../.." seccompagent
 }
 
 setup() {
@@ -263,4 +263,13 @@ start_agent() {
 	[ "$(jq -r '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null' <<<"$output")" = true ]
 	[ "$(jq -r '.linux.seccomp.operators | length' <<<"$output")" = 7 ]
 	[ "$(jq -r '.linux.seccomp.supportedFlags | index("SECCOMP_FILTER_FLAG_LOG") != null' <<<"$output")" = true ]
+}
+
+@test "without linux.seccomp no filter is loaded" {
+	update_config 'del(.linux.seccomp)'
+	sh_args 'grep -E "^Seccomp:" /proc/self/status'
+	run rt run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^Seccomp:[[:space:]]+0$ ]]
 }
