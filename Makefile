@@ -7,7 +7,9 @@ TAGS := urfave_cli_no_docs
 # `rt --version`, fewer page faults); the container never sees rt's libraries.
 LDFLAGS := -X main.commit=$(COMMIT) -linkmode external -extldflags -static
 
-.PHONY: all rt test unit integration run bench clean
+AGENT := contrib/cmd/seccompagent/seccompagent
+
+.PHONY: all rt seccompagent test unit integration run bench clean
 
 all: rt
 
@@ -22,7 +24,7 @@ test:
 unit:
 	$(GO) test ./...
 
-integration: rt
+integration: rt seccompagent
 	bats -r tests/integration
 
 # The demo: a busybox container showing its hostname, that it is pid 1, its mounts.
@@ -32,5 +34,9 @@ run:
 bench: rt
 	./bench/bench.sh
 
+# The seccomp agent the seccomp notify tests talk to.
+seccompagent:
+	$(GO) build -trimpath -o $(AGENT) ./contrib/cmd/seccompagent
+
 clean:
-	rm -f rt
+	rm -f rt $(AGENT)

@@ -113,6 +113,11 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 	if proc.OOMScoreAdj != nil {
 		p.WriteHost("process.oomScoreAdj", "/proc/self/oom_score_adj", fmt.Sprint(*proc.OOMScoreAdj))
 	}
+	// Before the rootfs: /proc is still the host's, so the image cannot
+	// put a plain file where the LSM's attr file should be.
+	if err := lsmLabels(p, proc, s); err != nil {
+		return nil, err
+	}
 	if err := rootfs.Plan(p, s, ro); err != nil {
 		return nil, err
 	}
@@ -129,11 +134,38 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 // happen as late as possible before execve (a seccomp filter) goes here.
 func (b *bootPlan) compileProcess(proc *specs.Process, s *specs.Spec, bundle string) error {
 	p := b.prog
+	filter, err := b.compileSeccomp(s)
+	if err != nil {
+		return err
+	}
 	for i, r := range proc.Rlimits {
 		if err := checkRlimit(i, r); err != nil {
 			return err
 		}
 		p.Rlimit(fmt.Sprintf("process.rlimits[%d] (%s)", i, r.Type), config.Rlimits[r.Type], r.Soft, r.Hard)
+	}
+	// Personality, I/O priority and scheduler come before the capabilities
+	// are dropped: the real-time classes need CAP_SYS_ADMIN / CAP_SYS_NICE.
+	if s.Linux != nil && s.Linux.Personality != nil {
+		persona, err := personality(s.Linux.Personality)
+		if err != nil {
+			return err
+		}
+		p.Personality(persona)
+	}
+	if proc.IOPriority != nil {
+		v, err := ioPriority(proc.IOPriority)
+		if err != nil {
+			return err
+		}
+		p.IOPrio(v)
+	}
+	if proc.Scheduler != nil {
+		a, err := scheduler(proc.Scheduler)
+		if err != nil {
+			return err
+		}
+		p.Sched(a)
 	}
 	if b.cwdExists {
 		p.ChdirExisting(proc.Cwd)
@@ -174,6 +206,19 @@ func (b *bootPlan) compileProcess(proc *specs.Process, s *specs.Spec, bundle str
 	if len(proc.User.AdditionalGids) > 0 || os.Geteuid() == 0 {
 		p.Setgroups(proc.User.AdditionalGids)
 	}
+	// Where the seccomp filter is loaded (as runc decides it): without
+	// no_new_privs the kernel lets only a task with CAP_SYS_ADMIN load a
+	// filter, so it goes in before the uid switch and capset drop that
+	// capability, and the filter then also sees those last setup calls.
+	// With no_new_privs it goes in as late as it can, so that a profile
+	// need not allow rt's own system calls: just before execve, after
+	// the start barrier, unless it has SCMP_ACT_NOTIFY rules: the notify fd
+	// must reach the agent through rt, which (for `rt create`) is gone
+	// once the child is READY, so then it is loaded just before READY.
+	early := filter != nil && !proc.NoNewPrivileges
+	if early {
+		p.Seccomp(filter.Flags, filter.BPF)
+	}
 	p.SetID(proc.User.UID, proc.User.GID)
 	p.Caps(masks[1], masks[2], masks[3], masks[4], last)
 	if proc.NoNewPrivileges {
@@ -188,7 +233,13 @@ func (b *bootPlan) compileProcess(proc *specs.Process, s *specs.Spec, bundle str
 		p.ListenPid()
 	}
 	p.Lookup(proc.Args[0], pathOf(env))
+	if !early && filter != nil && filter.Notify {
+		p.Seccomp(filter.Flags, filter.BPF)
+	}
 	p.Ready()
+	if !early && filter != nil && !filter.Notify {
+		p.Seccomp(filter.Flags, filter.BPF)
+	}
 	p.Exec(proc.Args, env)
 	return nil
 }

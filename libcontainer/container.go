@@ -16,6 +16,7 @@ import (
 
 	"rt/cgroups"
 	"rt/libcontainer/config"
+	"rt/libcontainer/seccomp"
 	"rt/nsenter"
 	"rt/rootfs"
 )
@@ -213,6 +214,14 @@ func (c *Container) waitReady(spec *specs.Spec) error {
 			}
 			c.State.Pid, c.pidfd = int(m.Pid), fd
 			forked = true
+		case nsenter.MsgSeccompFD:
+			// The filter is loaded; its agent gets the notify fd now,
+			// before READY, so a missing agent fails the create.
+			err := c.State.sendSeccompFD(Creating, c.State.Pid, m.FD)
+			unix.Close(m.FD)
+			if err != nil {
+				return err
+			}
 		case nsenter.MsgReady:
 			ready = true
 		default:
@@ -234,6 +243,18 @@ func adoptForked(old, oldfd, pid int) (int, error) {
 		return -1, fmt.Errorf("pidfd of forked process %d: %w", pid, err)
 	}
 	return fd, nil
+}
+
+// sendSeccompFD hands a seccomp notify fd of the container's process pid to
+// the agent at linux.seccomp.listenerPath, with the container's state.
+func (s *State) sendSeccompFD(status Status, pid, fd int) error {
+	sc := s.Seccomp
+	if sc == nil || fd < 0 {
+		return errors.New("container process: unexpected seccomp notify fd")
+	}
+	st := specs.State{Version: s.OCIVersion, ID: s.ID, Status: specs.ContainerState(status),
+		Pid: pid, Bundle: s.Bundle, Annotations: s.Annotations}
+	return seccomp.SendToListener(sc.ListenerPath, sc.ListenerMetadata, st, pid, fd)
 }
 
 // listen makes the socket on which the created process waits for `rt start`.

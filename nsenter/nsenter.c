@@ -663,15 +663,81 @@ static void op_setid(void)
 		fail(errno, "reset keep capabilities");
 }
 
+/* send_fd passes fd to the parent in SCM_RIGHTS along with a message of type t. */
+static void send_fd(uint32_t type, int fd)
+{
+	struct rt_msg m;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {.iov_base = &m, .iov_len = sizeof m};
+	struct msghdr mh;
+	memset(&m, 0, sizeof m);
+	m.type = type;
+	m.op = cur_op;
+	memset(&ctl, 0, sizeof ctl);
+	memset(&mh, 0, sizeof mh);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.buf;
+	mh.msg_controllen = sizeof ctl.buf;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	ssize_t n;
+	do
+		n = sendmsg(sync_fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof m)
+		fail(n < 0 ? errno : EPROTO, "send seccomp notify fd");
+}
+
 static void op_seccomp(void)
 {
 	uint64_t flags = get_u64();
 	size_t len;
 	const char *prog = get_str(&len);
+	/* sock_fprog.len is 16 bits: check before it could wrap to a shorter program. */
+	if (len == 0 || len % sizeof(struct sock_filter) != 0 || len / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		fail(EINVAL, "seccomp program is not 1 to BPF_MAXINSNS instructions");
 	struct sock_fprog fp = {.len = (unsigned short)(len / sizeof(struct sock_filter)), .filter = (struct sock_filter *)prog};
 	/* The program sits at an arbitrary offset of the boot buffer; the kernel copies it. */
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp) < 0)
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp);
+	if (r < 0)
 		fail(errno, "load seccomp filter");
+	if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+		/* Go put this op before READY, while rt still holds the sync socket. */
+		if (sync_fd < 0)
+			fail(EBADF, "no runtime to pass the seccomp notify fd to");
+		send_fd(RT_MSG_SECCOMP_FD, (int)r);
+		close((int)r);
+	}
+}
+
+static void op_sched(void)
+{
+	/* struct sched_attr, SCHED_ATTR_SIZE_VER0 (glibc before 2.41 has no header for it) */
+	struct {
+		uint32_t size, policy;
+		uint64_t flags;
+		int32_t nice;
+		uint32_t priority;
+		uint64_t runtime, deadline, period;
+	} a;
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.policy = (uint32_t)get_u64();
+	a.flags = get_u64();
+	a.nice = (int32_t)(int64_t)get_u64();
+	a.priority = (uint32_t)get_u64();
+	a.runtime = get_u64();
+	a.deadline = get_u64();
+	a.period = get_u64();
+	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+		fail(errno, "sched_setattr");
 }
 
 /* ---- the program ---- */
@@ -998,6 +1064,17 @@ static void __attribute__((noreturn)) child_main(const uint8_t *boot, size_t len
 			close(fd);
 			break;
 		}
+		case RT_OP_PERSONALITY:
+			if (syscall(SYS_personality, (unsigned long)get_u64()) < 0)
+				fail(errno, "personality");
+			break;
+		case RT_OP_IOPRIO:
+			if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)get_u64()) < 0)
+				fail(errno, "ioprio_set");
+			break;
+		case RT_OP_SCHED:
+			op_sched();
+			break;
 		default:
 			fail(EINVAL, "unknown boot operation");
 		}

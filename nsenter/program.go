@@ -301,6 +301,35 @@ func (p *Program) Seccomp(flags uint64, bpf []byte) {
 	p.str(string(bpf))
 }
 
+// Personality sets the execution domain (personality(2)).
+func (p *Program) Personality(persona uint64) {
+	p.op(C.RT_OP_PERSONALITY, "linux.personality")
+	p.u64(persona)
+}
+
+// IOPrio sets the I/O priority, ioprio_set(IOPRIO_WHO_PROCESS, 0, value).
+func (p *Program) IOPrio(value uint64) { p.op(C.RT_OP_IOPRIO, "process.ioPriority"); p.u64(value) }
+
+// Sched is a struct sched_attr.
+type Sched struct {
+	Policy, Flags             uint64
+	Nice                      int32
+	Priority                  uint32
+	Runtime, Deadline, Period uint64
+}
+
+// Sched sets the scheduling policy and its parameters (sched_setattr(2)).
+func (p *Program) Sched(a Sched) {
+	p.op(C.RT_OP_SCHED, "process.scheduler")
+	p.u64(a.Policy)
+	p.u64(a.Flags)
+	p.u64(uint64(int64(a.Nice)))
+	p.u64(uint64(a.Priority))
+	p.u64(a.Runtime)
+	p.u64(a.Deadline)
+	p.u64(a.Period)
+}
+
 func (p *Program) Lookup(argv0, path string) {
 	p.op(C.RT_OP_LOOKUP, "process.args[0]")
 	p.str(argv0)

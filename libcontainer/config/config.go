@@ -184,6 +184,9 @@ func Validate(s *specs.Spec, bundle string) error {
 	default:
 		return field("linux.rootfsPropagation", "unknown propagation %q", s.Linux.RootfsPropagation)
 	}
+	if s.Linux.IntelRdt != nil {
+		return field("linux.intelRdt", "Intel RDT (resctrl) is not supported by rt")
+	}
 	return validateSysctl(s)
 }
 

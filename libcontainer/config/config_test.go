@@ -90,15 +90,12 @@ func TestValidate(t *testing.T) {
 		{"host sysctl", "linux.sysctl.vm.swappiness: not a namespaced sysctl", func(s *specs.Spec) {
 			s.Linux.Sysctl = map[string]string{"vm.swappiness": "1"}
 		}},
-		{"personality", "linux.personality: not supported", func(s *specs.Spec) {
-			s.Linux.Personality = &specs.LinuxPersonality{Domain: specs.PerLinux32}
+		{"intelRdt", "linux.intelRdt: Intel RDT (resctrl) is not supported", func(s *specs.Spec) { s.Linux.IntelRdt = &specs.LinuxIntelRdt{ClosID: "x"} }},
+		{"execCPUAffinity", "process.execCPUAffinity: not supported", func(s *specs.Spec) {
+			s.Process.ExecCPUAffinity = &specs.CPUAffinity{Initial: "0"}
 		}},
-		{"intelRdt", "linux.intelRdt: not supported", func(s *specs.Spec) { s.Linux.IntelRdt = &specs.LinuxIntelRdt{ClosID: "x"} }},
-		{"scheduler", "process.scheduler: not supported", func(s *specs.Spec) { s.Process.Scheduler = &specs.Scheduler{Policy: "SCHED_FIFO"} }},
-		{"selinux", "process.selinuxLabel: not supported", func(s *specs.Spec) { s.Process.SelinuxLabel = "x" }},
-		{"idmap mount", "mounts[1].uidMappings: not supported", func(s *specs.Spec) {
-			s.Mounts = []specs.Mount{{Destination: "/a", Type: "tmpfs"}, {Destination: "/b", Type: "bind", Source: "/tmp",
-				UIDMappings: []specs.LinuxIDMapping{{Size: 1}}}}
+		{"netDevices", "linux.netDevices: not supported", func(s *specs.Spec) {
+			s.Linux.NetDevices = map[string]specs.LinuxNetDevice{"eth1": {}}
 		}},
 		{"ipc sysctl without ipc ns", "linux.sysctl.kernel.shmmax: needs a new ipc namespace", func(s *specs.Spec) {
 			s.Linux.Sysctl = map[string]string{"kernel.shmmax": "1"}
