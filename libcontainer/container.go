@@ -101,6 +101,7 @@ func Create(o CreateOpts) (_ *Container, err error) {
 		NoPivot:     o.NoPivot,
 		UserNS:      config.HasNamespace(spec, specs.UserNamespace),
 		CgroupNS:    config.HasNewNamespace(spec, specs.CgroupNamespace),
+		NetNS:       config.HasNewNamespace(spec, specs.NetworkNamespace),
 		CgroupV2:    layout == cgroups.V2,
 		CgroupPaths: cg.Paths,
 	}

@@ -19,6 +19,9 @@ type Options struct {
 	NoPivot  bool
 	UserNS   bool // the container is in a user namespace: devices are bind-mounted, not made
 	CgroupNS bool // the container has a new cgroup namespace
+	// NetNS says the container has a new network namespace (owned by its
+	// user namespace, when it has one).
+	NetNS bool
 	// CgroupV2 says the host's cgroup tree is unified only.
 	CgroupV2 bool
 	// CgroupPaths maps a hierarchy name ("memory", ..., "unified") to the
@@ -50,6 +53,17 @@ func Plan(p *nsenter.Program, s *specs.Spec, o Options) error {
 			err = planBind(p, desc, i, m, opts, o.Bundle)
 		case m.Type == "cgroup" || m.Type == "cgroup2":
 			err = planCgroup(p, desc, m, opts, o)
+		case m.Type == "sysfs" && o.UserNS && !o.NetNS:
+			// The kernel mounts sysfs only for the owner of the network
+			// namespace; in a user namespace without a network namespace
+			// of its own, bind the host's /sys (as runc does).
+			desc = fmt.Sprintf("mounts[%d] (sysfs on %s, bound from the host's /sys: no network namespace of the user namespace)", i, m.Destination)
+			p.MountBind(desc, nsenter.Bind{
+				Src: "/sys", Dest: m.Destination, Kind: nsenter.KindDir, Recursive: true,
+				Attr:        nsenter.Attr{Set: opts.Attr.set, Clear: opts.Attr.clear},
+				RecAttr:     nsenter.Attr{Set: opts.RecAttr.set, Clear: opts.RecAttr.clear},
+				Propagation: opts.Propagation,
+			})
 		default:
 			p.MountFS(desc, nsenter.FS{
 				Type: m.Type, Source: m.Source, Dest: m.Destination, Kind: nsenter.KindDir,
