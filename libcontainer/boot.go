@@ -30,7 +30,10 @@ type bootPlan struct {
 	prog       *nsenter.Program
 	cloneFlags uint64 // given to clone3
 	mapsByRT   bool   // rt writes the id maps right after clone (new userns in clone3)
-	warnings   []string
+	// mapsFirst: the child asks for its maps (MAPS_PLEASE) before waiting
+	// for GO: a non-root rt may write them only once the child lets it.
+	mapsFirst bool
+	warnings  []string
 }
 
 // compile turns a validated spec into the init stage's program. Nothing here
@@ -53,6 +56,11 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 	// Join the user namespace first: it owns what the others need.
 	sort.SliceStable(joins, func(i, j int) bool { return joins[i].Type == cloneNewUser && joins[j].Type != cloneNewUser })
 
+	unprivileged := os.Geteuid() != 0
+	if unprivileged && newFlags&cloneNewUser != 0 && len(joins) == 0 && len(s.Linux.TimeOffsets) == 0 {
+		b.mapsFirst = true
+		p.SyncMapsUnprivileged()
+	}
 	p.WaitGo()
 	// The cgroup namespace is made after rt has put the child in its cgroups,
 	// so that the namespace's root is the container's cgroup.
@@ -62,7 +70,7 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 	if !mustFork {
 		// Common case: one clone3 straight into every new namespace.
 		b.cloneFlags = early
-		b.mapsByRT = early&cloneNewUser != 0
+		b.mapsByRT = early&cloneNewUser != 0 && !b.mapsFirst
 	} else {
 		if len(joins) > 0 {
 			p.JoinNS(joins)
@@ -71,7 +79,9 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 		if now != 0 {
 			p.Unshare(now, "linux.namespaces: unshare")
 		}
-		if now&cloneNewUser != 0 {
+		if now&cloneNewUser != 0 && unprivileged {
+			p.SyncMapsUnprivileged()
+		} else if now&cloneNewUser != 0 {
 			p.SyncMaps()
 		}
 		// pid and time namespaces apply to children only: fork into them.

@@ -955,6 +955,10 @@ static void __attribute__((noreturn)) child_main(const uint8_t *boot, size_t len
 		case RT_OP_EXEC:
 			op_exec();
 			break;
+		case RT_OP_DUMPABLE:
+			if (prctl(PR_SET_DUMPABLE, get_u64(), 0, 0, 0) < 0)
+				fail(errno, "set dumpable");
+			break;
 		default:
 			fail(EINVAL, "unknown boot operation");
 		}

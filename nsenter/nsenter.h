@@ -59,6 +59,7 @@ enum rt_op {
 	RT_OP_LOOKUP,           /* str argv0, str PATH: find the program now, so create fails if it is missing */
 	RT_OP_READY,            /* tell the parent we are ready, then wait for start */
 	RT_OP_EXEC,             /* list of str argv, list of str env */
+	RT_OP_DUMPABLE,         /* u64 0 or 1: PR_SET_DUMPABLE (a non-root parent writes our maps only while we are) */
 };
 
 /* How a mount target is created when it does not exist. */

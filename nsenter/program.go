@@ -101,6 +101,17 @@ func (p *Program) JoinNS(ns []NSPath) {
 
 func (p *Program) Unshare(flags uint64, desc string) { p.op(C.RT_OP_UNSHARE, desc); p.u64(flags) }
 func (p *Program) SyncMaps()                         { p.op(C.RT_OP_SYNC_MAPS, "write uid/gid mappings") }
+
+// SyncMapsUnprivileged is SyncMaps for a parent that is not root: /proc/<pid>/uid_map
+// of a non-dumpable process belongs to root, so the child is dumpable (to
+// its own user only, who owns rt too) just while the parent writes.
+func (p *Program) SyncMapsUnprivileged() {
+	p.op(C.RT_OP_DUMPABLE, "make the init stage dumpable for its maps")
+	p.u64(1)
+	p.SyncMaps()
+	p.op(C.RT_OP_DUMPABLE, "make the init stage non-dumpable again")
+	p.u64(0)
+}
 func (p *Program) TimensOffsets(content string) {
 	p.op(C.RT_OP_TIMENS_OFFSETS, "linux.timeOffsets")
 	p.str(content)
