@@ -104,6 +104,13 @@ func Create(o CreateOpts) (_ *Container, err error) {
 		keep = append(keep, fd)
 	}
 
+	trees, err := rootfs.OpenIDMapped(spec, bundle)
+	if err != nil {
+		return nil, err
+	}
+	defer trees.Close()
+	keep = append(keep, trees.FDs()...)
+
 	layout, _ := cgroups.HostLayout()
 	ro := rootfs.Options{
 		Bundle:      bundle,
@@ -113,6 +120,7 @@ func Create(o CreateOpts) (_ *Container, err error) {
 		NetNS:       config.HasNewNamespace(spec, specs.NetworkNamespace),
 		CgroupV2:    layout == cgroups.V2,
 		CgroupPaths: cgPaths,
+		Trees:       trees,
 	}
 	plan, err := compile(spec, bundle, childSync, listenFD, keep, ro)
 	if err != nil {

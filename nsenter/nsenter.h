@@ -60,6 +60,8 @@ enum rt_op {
 	RT_OP_READY,            /* tell the parent we are ready, then wait for start */
 	RT_OP_EXEC,             /* list of str argv, list of str env */
 	RT_OP_DUMPABLE,         /* u64 0 or 1: PR_SET_DUMPABLE (a non-root parent writes our maps only while we are) */
+	RT_OP_MOUNT_TREE,       /* u64 fd of a detached mount made by the parent (an idmapped bind),
+	                           then the arguments of RT_OP_MOUNT_BIND (src only names it) */
 };
 
 /* How a mount target is created when it does not exist. */
@@ -88,5 +90,10 @@ struct rt_msg {
  * In the parent: returns the pid and stores a pidfd in *pidfd, or -1 with errno.
  * The child never returns. */
 int rt_spawn(const uint8_t *boot, size_t len, uint64_t flags, int cgroup_fd, int *pidfd);
+
+/* Clone a child into a new user namespace that only waits to be killed, so the
+ * parent can write its maps and open /proc/<pid>/ns/user (the user namespace
+ * of an idmapped mount). Returns the pid and stores a pidfd, or -1 with errno. */
+int rt_userns_holder(int *pidfd);
 
 #endif

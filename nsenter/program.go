@@ -143,6 +143,19 @@ type Bind struct {
 
 func (p *Program) MountBind(desc string, b Bind) {
 	p.op(C.RT_OP_MOUNT_BIND, desc)
+	p.bindArgs(b)
+}
+
+// MountTree attaches a detached mount that rt made (fd, kept across the
+// clone and closed by the child once attached) like MountBind; b.Src only
+// names it in errors.
+func (p *Program) MountTree(desc string, fd int, b Bind) {
+	p.op(C.RT_OP_MOUNT_TREE, desc)
+	p.u64(uint64(fd))
+	p.bindArgs(b)
+}
+
+func (p *Program) bindArgs(b Bind) {
 	p.str(b.Src)
 	p.str(b.Dest)
 	p.u64(uint64(b.Kind))

@@ -137,6 +137,9 @@ func Validate(s *specs.Spec, bundle string) error {
 		if !filepath.IsAbs(m.Destination) {
 			return field(p+".destination", "%q is not an absolute path", m.Destination)
 		}
+		if err := validateMountIDMap(s, p, m); err != nil {
+			return err
+		}
 	}
 	for i, d := range s.Linux.Devices {
 		p := fmt.Sprintf("linux.devices[%d]", i)
@@ -304,6 +307,42 @@ func checkIDMap(path string, ids []specs.LinuxIDMapping) error {
 
 func overlaps(a, b, asize, bsize uint32) bool {
 	return uint64(a) < uint64(b)+uint64(bsize) && uint64(b) < uint64(a)+uint64(asize)
+}
+
+// validateMountIDMap checks an idmapped mount (runtime-spec 1.1): uid and
+// gid mappings together, a bind mount, and with the idmap or ridmap option
+// but no mappings of its own, a user namespace whose mappings it takes.
+func validateMountIDMap(s *specs.Spec, p string, m specs.Mount) error {
+	var bind, idmap bool
+	for _, o := range m.Options {
+		switch o {
+		case "bind", "rbind":
+			bind = true
+		case "idmap", "ridmap":
+			idmap = true
+		}
+	}
+	if len(m.UIDMappings) == 0 && len(m.GIDMappings) == 0 && !idmap {
+		return nil
+	}
+	if !bind {
+		return field(p+".options", "an idmapped mount must be a bind mount (\"bind\" or \"rbind\")")
+	}
+	switch {
+	case len(m.UIDMappings) > 0 && len(m.GIDMappings) == 0:
+		return field(p+".gidMappings", "missing: uidMappings and gidMappings go together")
+	case len(m.GIDMappings) > 0 && len(m.UIDMappings) == 0:
+		return field(p+".uidMappings", "missing: uidMappings and gidMappings go together")
+	case len(m.UIDMappings) == 0:
+		if !HasNewNamespace(s, specs.UserNamespace) || len(s.Linux.UIDMappings) == 0 {
+			return field(p+".options", "idmap without uidMappings and gidMappings takes the container's user namespace mappings, and there are none")
+		}
+		return nil
+	}
+	if err := checkIDMap(p+".uidMappings", m.UIDMappings); err != nil {
+		return err
+	}
+	return checkIDMap(p+".gidMappings", m.GIDMappings)
 }
 
 func mapped(m []specs.LinuxIDMapping, id uint32) bool {

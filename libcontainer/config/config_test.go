@@ -102,6 +102,20 @@ func TestValidate(t *testing.T) {
 			userns(s, specs.LinuxIDMapping{ContainerID: 0, HostID: 1000, Size: 10})
 			s.Linux.GIDMappings[0].Size = 0
 		}},
+		{"idmap not a bind", "mounts[0].options: an idmapped mount must be a bind mount", func(s *specs.Spec) {
+			s.Mounts = []specs.Mount{{Destination: "/x", Type: "tmpfs", Options: []string{"idmap"}}}
+		}},
+		{"idmap uid only", "mounts[0].gidMappings: missing", func(s *specs.Spec) {
+			s.Mounts = []specs.Mount{{Destination: "/x", Source: "/tmp", Options: []string{"bind"},
+				UIDMappings: []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1000, Size: 1}}}}
+		}},
+		{"idmap without mappings or userns", "mounts[0].options: idmap without uidMappings", func(s *specs.Spec) {
+			s.Mounts = []specs.Mount{{Destination: "/x", Source: "/tmp", Options: []string{"rbind", "ridmap"}}}
+		}},
+		{"idmap empty range", "mounts[0].uidMappings[0].size: 0", func(s *specs.Spec) {
+			m := []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1000}}
+			s.Mounts = []specs.Mount{{Destination: "/x", Source: "/tmp", Options: []string{"bind", "idmap"}, UIDMappings: m, GIDMappings: m}}
+		}},
 		{"mappings without userns", "linux.uidMappings: mappings need a user namespace", func(s *specs.Spec) {
 			s.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1000, Size: 1}}
 		}},

@@ -223,3 +223,14 @@ delegate() {
 	[[ "$output" == *"linux.uidMappings: newuidmap "* ]]
 	[ ! -e "$ROOT/$ID" ]
 }
+
+@test "rootless: idmapped mounts are refused: they need root" {
+	mkdir "$RL_DIR/src"
+	chown "$RL_UID:$RL_GID" "$RL_DIR/src"
+	update_config '.mounts += [{"destination": "/x", "source": "'"$RL_DIR/src"'", "options": ["bind", "idmap"]}]'
+	run rtu run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"mounts[7]: idmapped mounts need rt to run as root"* ]]
+	[ ! -e "$ROOT/$ID" ]
+}

@@ -28,6 +28,9 @@ setup() {
 
 teardown() {
 	teardown_bundle
+	if [ -n "${USERNS_DIR:-}" ] && mountpoint -q "$USERNS_DIR/src/sub"; then
+		umount "$USERNS_DIR/src/sub"
+	fi
 	[ -n "${USERNS_DIR:-}" ] && rm -rf "$USERNS_DIR"
 	return 0
 }
@@ -179,5 +182,92 @@ teardown() {
 	run rt run --bundle "$BUNDLE" "$ID"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"linux.uidMappings: a new user namespace needs uidMappings and gidMappings"* ]]
+	[ ! -e "$ROOT/$ID" ]
+}
+
+# idmap_src: a host dir with a file of uid/gid 1000 and one of root.
+idmap_src() {
+	IDMAP_SRC="$USERNS_DIR/src"
+	mkdir "$IDMAP_SRC"
+	touch "$IDMAP_SRC/by-1000" "$IDMAP_SRC/by-root"
+	chown 1000:1000 "$IDMAP_SRC/by-1000"
+}
+
+@test "idmapped mount: a host dir of uid 1000 appears as root's, next to a plain bind of it" {
+	idmap_src
+	update_config '.linux.namespaces |= map(select(.type != "user")) | del(.linux.uidMappings, .linux.gidMappings)
+		| .mounts += [{"destination": "/idmapped", "source": "'"$IDMAP_SRC"'", "options": ["bind", "idmap"],
+			"uidMappings": [{"containerID": 1000, "hostID": 0, "size": 1}],
+			"gidMappings": [{"containerID": 1000, "hostID": 0, "size": 1}]},
+			{"destination": "/plain", "source": "'"$IDMAP_SRC"'", "options": ["bind"]}]
+		| .process.args = ["sh", "-c", "stat -c %n=%u:%g /idmapped/by-1000 /plain/by-1000 /idmapped/by-root; ls /proc/self/fd | wc -l"]'
+	run rt run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "/idmapped/by-1000=0:0" ]
+	# The mount's fd did not reach the container: stdio and ls's own dir only.
+	[ "${lines[3]}" = 4 ]
+	[ "${lines[1]}" = "/plain/by-1000=1000:1000" ]
+	# Host root is outside the mount's mapping: the overflow id.
+	[ "${lines[2]}" = "/idmapped/by-root=$(cat /proc/sys/kernel/overflowuid):$(cat /proc/sys/kernel/overflowgid)" ]
+	# The mount is gone with the container; the host dir is untouched.
+	[ "$(stat -c %u "$IDMAP_SRC/by-1000")" = 1000 ]
+}
+
+@test "idmapped mount: idmap with the container's own mappings, files made inside are the host's root's" {
+	idmap_src
+	update_config '.mounts += [{"destination": "/idmapped", "source": "'"$IDMAP_SRC"'", "options": ["bind", "idmap"]},
+			{"destination": "/plain", "source": "'"$IDMAP_SRC"'", "options": ["bind"]}]
+		| .process.args = ["sh", "-c", "stat -c %n=%u /idmapped/by-root /plain/by-root; touch /idmapped/made-inside"]'
+	run rt run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Through the idmap, host root is the container's root; without it, nobody.
+	[ "${lines[0]}" = "/idmapped/by-root=0" ]
+	[ "${lines[1]}" = "/plain/by-root=$(cat /proc/sys/kernel/overflowuid)" ]
+	[ "$(stat -c %u:%g "$IDMAP_SRC/made-inside")" = 0:0 ]
+}
+
+@test "idmapped mount: ridmap maps the submounts of an rbind too" {
+	idmap_src
+	mkdir "$IDMAP_SRC/sub"
+	mount -t tmpfs -o mode=755,uid=1000,gid=1000 rt-idmap-test "$IDMAP_SRC/sub"
+	update_config '.linux.namespaces |= map(select(.type != "user")) | del(.linux.uidMappings, .linux.gidMappings)
+		| .mounts += [{"destination": "/r", "source": "'"$IDMAP_SRC"'", "options": ["rbind", "ridmap"],
+			"uidMappings": [{"containerID": 1000, "hostID": 5000, "size": 1}],
+			"gidMappings": [{"containerID": 1000, "hostID": 6000, "size": 1}]},
+			{"destination": "/t", "source": "'"$IDMAP_SRC"'", "options": ["rbind", "idmap"],
+			"uidMappings": [{"containerID": 1000, "hostID": 5000, "size": 1}],
+			"gidMappings": [{"containerID": 1000, "hostID": 6000, "size": 1}]}]
+		| .process.args = ["sh", "-c", "stat -c %n=%u:%g /r/by-1000 /r/sub /t/by-1000 /t/sub"]'
+	run rt run --bundle "$BUNDLE" "$ID"
+	umount "$IDMAP_SRC/sub"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "/r/by-1000=5000:6000" ]
+	[ "${lines[1]}" = "/r/sub=5000:6000" ]
+	# idmap (not ridmap): only the top mount of the rbind is mapped.
+	[ "${lines[2]}" = "/t/by-1000=5000:6000" ]
+	[ "${lines[3]}" = "/t/sub=1000:1000" ]
+}
+
+@test "idmapped mount: bad requests are refused with the mount's field, nothing left" {
+	idmap_src
+	update_config '.mounts += [{"destination": "/x", "type": "tmpfs", "source": "tmpfs", "options": ["idmap"]}]'
+	run rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"mounts[7].options: an idmapped mount must be a bind mount"* ]]
+
+	update_config '.mounts[7] = {"destination": "/x", "source": "'"$IDMAP_SRC"'", "options": ["bind"],
+		"uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}'
+	run rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"mounts[7].gidMappings: missing"* ]]
+
+	update_config '.linux.namespaces |= map(select(.type != "user")) | del(.linux.uidMappings, .linux.gidMappings)
+		| .mounts[7] = {"destination": "/x", "source": "'"$IDMAP_SRC"'", "options": ["bind", "idmap"]}'
+	run rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"mounts[7].options: idmap without uidMappings and gidMappings takes the container's user namespace mappings, and there are none"* ]]
 	[ ! -e "$ROOT/$ID" ]
 }
