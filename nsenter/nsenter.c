@@ -579,6 +579,13 @@ static void op_fork(void)
 {
 	uint64_t flags = get_u64();
 	struct clone_args a;
+	int gate[2];
+	char c;
+	/* The new process waits until the old one has reported its pid and
+	 * exited (EOF on the gate): otherwise, on a busy machine, its own READY
+	 * could reach the parent before the PID message. */
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		fail(errno, "pipe");
 	memset(&a, 0, sizeof a);
 	a.flags = flags | CLONE_PARENT;
 	long pid = syscall(SYS_clone3, &a, sizeof a);
@@ -588,6 +595,10 @@ static void op_fork(void)
 		send_msg(sync_fd, RT_MSG_PID, 0, pid, NULL);
 		_exit(0);
 	}
+	close(gate[1]);
+	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(gate[0]);
 }
 
 static void op_loopback_up(void)
