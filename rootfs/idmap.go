@@ -37,8 +37,12 @@ func IsIDMapped(m specs.Mount) bool {
 	if len(m.UIDMappings) > 0 || len(m.GIDMappings) > 0 {
 		return true
 	}
-	o := ParseOptions(m.Options)
-	return o.IDMap
+	for _, o := range m.Options {
+		if o == "idmap" || o == "ridmap" {
+			return true
+		}
+	}
+	return false
 }
 
 // OpenIDMapped makes every idmapped bind mount of s (mounts[].uidMappings

@@ -150,7 +150,18 @@ delegate() {
 	[ ! -e "$(own_cgroup memory)/$ID" ]
 	[ ! -e "$(own_cgroup pids)/$ID" ]
 	[ "$(jq -r '.cgroup' "$ROOT/$ID/state.json")" = null ]
-	rtu delete -f "$ID"
+	# Commands on the cgroup say why there is none; kill --all signals init.
+	rtu start "$ID"
+	run rtu pause "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container $ID has no cgroup: it was created by a user who could write none"* ]]
+	rtu kill --all "$ID" KILL
+	for i in $(seq 100); do
+		[ "$(rtu state "$ID" | jq -r .status)" = stopped ] && break
+		sleep 0.05
+	done
+	[ "$(rtu state "$ID" | jq -r .status)" = stopped ]
+	rtu delete "$ID"
 }
 
 @test "rootless: a limit in a cgroup the user cannot write is a clear error, nothing left" {
@@ -233,4 +244,20 @@ delegate() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"mounts[7]: idmapped mounts need rt to run as root"* ]]
 	[ ! -e "$ROOT/$ID" ]
+}
+
+@test "rootless: a second container joins the user namespace of the first" {
+	update_config '.process.args = ["sleep", "100"]'
+	# Started: until its exec the init stage is not dumpable, and its
+	# /proc/<pid>/ns belongs to host root.
+	rtu run -d --bundle "$BUNDLE" "$ID"
+	pid=$(rtu state "$ID" | jq -r .pid)
+	update_config '.linux.namespaces |= map(if .type == "user" then .path = "/proc/'"$pid"'/ns/user" else . end)
+		| del(.linux.uidMappings, .linux.gidMappings)
+		| .process.args = ["sh", "-c", "id -u; readlink /proc/self/ns/user"]'
+	run rtu run --bundle "$BUNDLE" "$ID-2"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = "$(readlink /proc/"$pid"/ns/user)" ]
 }
