@@ -110,6 +110,19 @@ delegate() {
 	[ -z "$(ls "$ROOT")" ]
 }
 
+@test "rootless: the config of rt spec --rootless runs as it is (read-only root, masked paths)" {
+	update_config '.root.readonly = true
+		| .process.args = ["sh", "-c", "touch /x 2>/dev/null || echo ro-ok; cat /proc/timer_list | wc -c; ls /sys/firmware | wc -l; grep -c \" /sys \" /proc/self/mounts; hostname"]'
+	run rtu run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = ro-ok ]
+	[ "${lines[1]}" = 0 ]
+	[ "${lines[2]}" = 0 ]
+	[ "${lines[3]}" = 1 ]
+	[ "${lines[4]}" = rt ]
+}
+
 @test "rootless: create, state, start, list, kill, delete as the user" {
 	update_config '.process.args = ["sleep", "100"]'
 	rtu create --bundle "$BUNDLE" "$ID"
