@@ -269,7 +269,14 @@ func (p *Program) Bounding(last int, keep uint64) {
 }
 
 func (p *Program) Setgroups(gids []uint32) {
-	p.op(C.RT_OP_SETGROUPS, "process.user.additionalGids")
+	desc := "process.user.additionalGids"
+	if len(gids) == 0 {
+		// rt's own groups must not reach the container; a user namespace
+		// whose /proc/<pid>/setgroups is "deny" (made by a non-root user)
+		// refuses even this.
+		desc = "clear the supplementary groups (process.user.additionalGids is empty)"
+	}
+	p.op(C.RT_OP_SETGROUPS, desc)
 	p.u64(uint64(len(gids)))
 	for _, g := range gids {
 		p.u64(uint64(g))

@@ -273,4 +273,11 @@ delegate() {
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 0 ]
 	[ "${lines[1]}" = "$(readlink /proc/"$pid"/ns/user)" ]
+	# Root joining that namespace (setgroups "deny") cannot drop its own
+	# supplementary groups there: refused, rather than leaking them.
+	run "$RT" --root "$ROOT/by-root" run --bundle "$BUNDLE" "$ID-3"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"clear the supplementary groups (process.user.additionalGids is empty): setgroups: operation not permitted"* ]]
+	[ ! -e "$ROOT/by-root/$ID-3" ]
 }
