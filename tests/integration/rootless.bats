@@ -25,7 +25,6 @@ setup() {
 	chmod 700 "$RL_DIR/xdg"
 	as_user "$RT" spec --rootless --bundle "$BUNDLE"
 	update_config '.process.terminal = false | .process.args = ["true"] | .root.readonly = false'
-	DELEGATED=()
 }
 
 teardown() {
@@ -36,8 +35,8 @@ teardown() {
 		done
 	fi
 	local d
-	for d in "${DELEGATED[@]}"; do
-		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	for d in /sys/fs/cgroup/*/"$(delegated_name)"; do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} +
 	done
 	[ -n "${RL_DIR:-}" ] && rm -rf "$RL_DIR"
 	[ -n "${RL_USER:-}" ] && userdel -r "$RL_USER" 2>/dev/null
@@ -72,12 +71,16 @@ own_cgroup() {
 
 # delegate CONTROLLER: a cgroup of CONTROLLER made by root and given to the
 # user (directory and files), as a delegating manager does; prints its path.
+# (Called in $(...): the name, not a variable, tells teardown what to remove.)
 delegate() {
-	local d="/sys/fs/cgroup/$1/rt-delegated-$$-$BATS_TEST_NUMBER"
+	local d="/sys/fs/cgroup/$1/$(delegated_name)"
 	mkdir "$d"
-	DELEGATED+=("$d")
 	chown -R "$RL_UID:$RL_GID" "$d"
 	echo "$d"
+}
+
+delegated_name() {
+	echo "rt-delegated-$$-$BATS_TEST_NUMBER"
 }
 
 @test "rootless: rt spec --rootless is runc's rootless config for the caller" {
