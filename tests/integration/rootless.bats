@@ -209,6 +209,26 @@ delegated_name() {
 	[ ! -e "$pids/$ID" ]
 }
 
+@test "rootless: a delegated cgroup2 subtree is used (the user's rt runs inside it)" {
+	# As a cgroup2 manager delegates: a subtree owned by the user, with the
+	# user's own processes in a leaf of it (a process moves only within a
+	# subtree it can write the top of).
+	local top="/sys/fs/cgroup/unified/$(delegated_name)"
+	mkdir "$top" "$top/shell"
+	chown -R "$RL_UID:$RL_GID" "$top"
+	update_config '.linux.cgroupsPath = "/'"$(delegated_name)"'/'"$ID"'"
+		| .linux.resources = {"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]}
+		| .process.args = ["sleep", "100"]'
+	sh -c 'echo $$ >"$1/shell/cgroup.procs" && shift && exec "$@"' sh "$top" \
+		setpriv --reuid="$RL_UID" --regid="$RL_GID" --init-groups \
+		env -i PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$RL_DIR/xdg" "$RT" --root "$ROOT" create --bundle "$BUNDLE" "$ID"
+	pid=$(rtu state "$ID" | jq -r .pid)
+	grep -qx "$pid" "$top/$ID/cgroup.procs"
+	[ "$(cat "$top/$ID/hugetlb.2MB.max")" = 4194304 ]
+	rtu delete -f "$ID"
+	[ ! -e "$top/$ID" ]
+}
+
 @test "rootless: only the user's own id can be mapped without newuidmap" {
 	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": '"$RL_UID"', "size": 1}, {"containerID": 1, "hostID": 1, "size": 10}]'
 	# PATH without /usr/bin: no newuidmap.
