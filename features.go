@@ -28,7 +28,7 @@ var featuresCommand = &cli.Command{
 				Apparmor:        &features.Apparmor{Enabled: &f},
 				Selinux:         &features.Selinux{Enabled: &f},
 				IntelRdt:        &features.IntelRdt{Enabled: &f},
-				MountExtensions: &features.MountExtensions{IDMap: &features.IDMap{Enabled: &f}},
+				MountExtensions: &features.MountExtensions{IDMap: &features.IDMap{Enabled: &t}},
 			},
 			Annotations: map[string]string{"io.github.rt.version": version, "io.github.rt.commit": commit},
 		})

@@ -31,7 +31,10 @@ type bootPlan struct {
 	cloneFlags uint64 // given to clone3
 	mapsByRT   bool   // rt writes the id maps right after clone (new userns in clone3)
 	cwdExists  bool   // the cwd must exist (exec); init creates it, as runc
-	warnings   []string
+	// mapsFirst: the child asks for its maps (MAPS_PLEASE) before waiting
+	// for GO: a non-root rt may write them only once the child lets it.
+	mapsFirst bool
+	warnings  []string
 }
 
 // compile turns a validated spec into the init stage's program. Nothing here
@@ -54,6 +57,11 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 	// Join the user namespace first: it owns what the others need.
 	sort.SliceStable(joins, func(i, j int) bool { return joins[i].Type == cloneNewUser && joins[j].Type != cloneNewUser })
 
+	unprivileged := os.Geteuid() != 0
+	if unprivileged && newFlags&cloneNewUser != 0 && len(joins) == 0 && len(s.Linux.TimeOffsets) == 0 {
+		b.mapsFirst = true
+		p.SyncMapsUnprivileged()
+	}
 	p.WaitGo()
 	// The cgroup namespace is made after rt has put the child in its cgroups,
 	// so that the namespace's root is the container's cgroup.
@@ -63,7 +71,7 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 	if !mustFork {
 		// Common case: one clone3 straight into every new namespace.
 		b.cloneFlags = early
-		b.mapsByRT = early&cloneNewUser != 0
+		b.mapsByRT = early&cloneNewUser != 0 && !b.mapsFirst
 	} else {
 		if len(joins) > 0 {
 			p.JoinNS(joins)
@@ -72,7 +80,9 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 		if now != 0 {
 			p.Unshare(now, "linux.namespaces: unshare")
 		}
-		if now&cloneNewUser != 0 {
+		if now&cloneNewUser != 0 && unprivileged {
+			p.SyncMapsUnprivileged()
+		} else if now&cloneNewUser != 0 {
 			p.SyncMaps()
 		}
 		// pid and time namespaces apply to children only: fork into them.
@@ -92,9 +102,6 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 			}
 			p.Fork(0)
 		}
-	}
-	if config.HasNamespace(s, specs.UserNamespace) && mapped(s.Linux.UIDMappings, 0) && mapped(s.Linux.GIDMappings, 0) {
-		p.BecomeNSRoot()
 	}
 	if late != 0 {
 		p.Unshare(late, "linux.namespaces: unshare cgroup")
@@ -117,6 +124,12 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 	// put a plain file where the LSM's attr file should be.
 	if err := lsmLabels(p, proc, s); err != nil {
 		return nil, err
+	}
+	if ro.UserNS {
+		// Only now: until here the child keeps its host uid, which owns
+		// its (non-dumpable) /proc/self files, e.g. timens_offsets and
+		// oom_score_adj.
+		p.BecomeRoot()
 	}
 	if err := rootfs.Plan(p, s, ro); err != nil {
 		return nil, err

@@ -275,12 +275,14 @@ static int move_onto(int from, int to)
 	return syscall(SYS_move_mount, from, "", to, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
-static void op_mount_bind(void)
+/* op_mount_bind binds src, or attaches tree when the parent made it already (>= 0). */
+static void op_mount_bind(int tree)
 {
 	const char *src = get_str(NULL), *dest = get_str(NULL);
 	uint64_t kind = get_u64(), rec = get_u64();
 	uint64_t set = get_u64(), clr = get_u64(), rset = get_u64(), rclr = get_u64(), prop = get_u64();
-	int tree = syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		tree = syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
 	if (tree < 0)
 		fail3(errno, "open bind source ", src, NULL);
 	if (set_attr(tree, 1, rset, rclr, 0) < 0 || set_attr(tree, 0, set, clr, 0) < 0)
@@ -578,6 +580,13 @@ static void op_fork(void)
 {
 	uint64_t flags = get_u64();
 	struct clone_args a;
+	int gate[2];
+	char c;
+	/* The new process waits until the old one has reported its pid and
+	 * exited (EOF on the gate): otherwise, on a busy machine, its own READY
+	 * could reach the parent before the PID message. */
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		fail(errno, "pipe");
 	memset(&a, 0, sizeof a);
 	a.flags = flags | CLONE_PARENT;
 	long pid = syscall(SYS_clone3, &a, sizeof a);
@@ -587,6 +596,10 @@ static void op_fork(void)
 		send_msg(sync_fd, RT_MSG_PID, 0, pid, NULL);
 		_exit(0);
 	}
+	close(gate[1]);
+	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(gate[0]);
 }
 
 static void op_loopback_up(void)
@@ -950,7 +963,10 @@ static void __attribute__((noreturn)) child_main(const uint8_t *boot, size_t len
 			op_rootfs();
 			break;
 		case RT_OP_MOUNT_BIND:
-			op_mount_bind();
+			op_mount_bind(-1);
+			break;
+		case RT_OP_MOUNT_TREE:
+			op_mount_bind((int)get_u64());
 			break;
 		case RT_OP_MOUNT_FS:
 			op_mount_fs();
@@ -1075,6 +1091,10 @@ static void __attribute__((noreturn)) child_main(const uint8_t *boot, size_t len
 		case RT_OP_SCHED:
 			op_sched();
 			break;
+		case RT_OP_DUMPABLE:
+			if (prctl(PR_SET_DUMPABLE, get_u64(), 0, 0, 0) < 0)
+				fail(errno, "set dumpable");
+			break;
 		default:
 			fail(EINVAL, "unknown boot operation");
 		}
@@ -1139,4 +1159,28 @@ int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, void *stack
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = saved;
 	return pid;
+}
+
+int rt_userns_holder(int *pidfd)
+{
+	sigset_t all, old;
+	struct clone_args a;
+	int saved;
+
+	/* As in rt_spawn: no Go signal handler may run in the child, which
+	 * keeps every signal blocked and sleeps until SIGKILL. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	memset(&a, 0, sizeof a);
+	a.flags = CLONE_NEWUSER | CLONE_PIDFD;
+	a.pidfd = (uint64_t)(uintptr_t)pidfd;
+	a.exit_signal = SIGCHLD;
+	long pid = syscall(SYS_clone3, &a, sizeof a);
+	if (pid == 0)
+		for (;;)
+			pause();
+	saved = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return (int)pid;
 }

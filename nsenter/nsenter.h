@@ -67,6 +67,9 @@ enum rt_op {
 	RT_OP_IOPRIO,           /* u64 ioprio value (class << 13 | level) */
 	RT_OP_SCHED,            /* u64 policy, u64 flags, u64 nice (signed), u64 priority, u64 runtime,
 	                           u64 deadline, u64 period: sched_setattr */
+	RT_OP_DUMPABLE,         /* u64 0 or 1: PR_SET_DUMPABLE (a non-root parent writes our maps only while we are) */
+	RT_OP_MOUNT_TREE,       /* u64 fd of a detached mount made by the parent (an idmapped bind),
+	                           then the arguments of RT_OP_MOUNT_BIND (src only names it) */
 };
 
 /* How a mount target is created when it does not exist. */
@@ -104,5 +107,9 @@ int rt_spawn(const uint8_t *boot, size_t len, uint64_t flags, int cgroup_fd, int
  * mapped until the child has exec'd or died, and must not run C code on the
  * calling thread that relies on errno meanwhile (the child shares its TLS). */
 int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, void *stack, size_t stack_size, int *pidfd);
+/* Clone a child into a new user namespace that only waits to be killed, so the
+ * parent can write its maps and open /proc/<pid>/ns/user (the user namespace
+ * of an idmapped mount). Returns the pid and stores a pidfd, or -1 with errno. */
+int rt_userns_holder(int *pidfd);
 
 #endif
