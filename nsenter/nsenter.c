@@ -39,6 +39,12 @@
 
 #include "nsenter.h"
 
+#if !defined(__x86_64__) && !defined(__aarch64__)
+#error "rt: no exec stub (nsenter/stub_<arch>.S) for this architecture"
+#endif
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -63,6 +69,11 @@ static int cur_op = -1;
 static int sync_fd = -1, listen_fd = -1, reply_fd = -1;
 static int root_fd = -1;
 static char exec_path[4096];
+static int stub_fd = -1, stub_err;
+static struct rt_stub_data stub_data;
+
+/* The exec stub's image (stub_<arch>.S): ELF and code, then struct rt_stub_data. */
+extern const unsigned char rt_stub_image[], rt_stub_image_data[], rt_stub_image_end[];
 
 /* ---- messages and failure ---- */
 
@@ -753,12 +764,72 @@ static void op_ready(void)
 	listen_fd = -1;
 }
 
+/* stub_create makes the memfd that will hold the exec stub and writes its
+ * code, early, before a seccomp filter could forbid memfd_create. A failure is
+ * reported at exec, when the parent is listening. */
+static void stub_create(void)
+{
+	stub_fd = syscall(SYS_memfd_create, "rt-exec-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (stub_fd < 0 && errno == EINVAL) /* kernels before 6.3 have no MFD_EXEC */
+		stub_fd = syscall(SYS_memfd_create, "rt-exec-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (stub_fd < 0) {
+		stub_err = errno;
+		return;
+	}
+	size_t n = rt_stub_image_data - rt_stub_image;
+	if ((size_t)(rt_stub_image_end - rt_stub_image_data) != sizeof stub_data) {
+		stub_err = EPROTO; /* stub_<arch>.S and struct rt_stub_data disagree */
+		close(stub_fd);
+		stub_fd = -1;
+		return;
+	}
+	if (write(stub_fd, rt_stub_image, n) != (ssize_t)n) {
+		stub_err = errno ? errno : EIO;
+		close(stub_fd);
+		stub_fd = -1;
+	}
+}
+
+/* op_exec execs the container's program through the exec stub: the child's
+ * /proc/self/exe is rt's host binary, the stub's is a sealed memfd, so a
+ * program that leads the kernel back to /proc/self/exe (as itself, as a
+ * script's interpreter, as an ELF interpreter) never runs the host binary
+ * inside the container, where it could be reopened for writing. */
 static void op_exec(void)
 {
 	char **argv = get_str_array();
 	char **envp = get_str_array();
-	execve(exec_path, argv, envp);
-	fail3(errno, "exec \"", exec_path, "\"");
+	int fd = reply_fd >= 0 ? reply_fd : sync_fd;
+	if (stub_fd < 0)
+		fail(stub_err, "exec: create the exec stub (a memfd; vm.memfd_noexec=2 forbids it)");
+	stub_data.fd = fd;
+	stub_data.op = cur_op;
+	str_append(stub_data.path, 0, sizeof stub_data.path, exec_path);
+	size_t n = str_append(stub_data.text, 0, sizeof stub_data.text, "exec \"");
+	n = str_append(stub_data.text, n, sizeof stub_data.text, exec_path);
+	str_append(stub_data.text, n, sizeof stub_data.text, "\"");
+	if (write(stub_fd, &stub_data, sizeof stub_data) != (ssize_t)sizeof stub_data)
+		fail(errno ? errno : EIO, "exec: write the exec stub");
+	if (fcntl(stub_fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		fail(errno, "exec: seal the exec stub");
+	/* The stub reports a failed exec on fd, and marks it close-on-exec. */
+	if (fcntl(fd, F_SETFD, 0) < 0)
+		fail(errno, "exec: pass the sync socket to the exec stub");
+	syscall(SYS_execveat, stub_fd, "", argv, envp, AT_EMPTY_PATH);
+	if (errno == ENOSYS || errno == EPERM) {
+		/* A seccomp filter that allows execve but not execveat. */
+		char path[32] = "/proc/self/fd/";
+		size_t l = strlen(path);
+		char digits[12];
+		int d = 0;
+		for (unsigned int v = stub_fd; d == 0 || v; v /= 10)
+			digits[d++] = '0' + v % 10;
+		while (d)
+			path[l++] = digits[--d];
+		path[l] = 0;
+		execve(path, argv, envp);
+	}
+	fail3(errno, "exec \"", exec_path, "\" (through the exec stub)");
 }
 
 /* ---- child entry ---- */
@@ -812,6 +883,7 @@ static void __attribute__((noreturn)) child_main(const uint8_t *boot, size_t len
 	sync_fd = (int)get_u64();
 	listen_fd = (int)(int64_t)get_u64();
 	keep_only_fds();
+	stub_create();
 
 	for (cur_op = 0; boot_pos < boot_end; cur_op++) {
 		struct rt_msg m;

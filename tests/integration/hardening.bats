@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# rt's own hardening: every test here attacks a container runtime the way
+# published exploits did (runc CVE-2019-5736, CVE-2024-21626, the rootfs
+# symlink CVEs) and checks that the attack fails and the host is untouched.
+
+load helpers
+
+setup_file() {
+	# A static attacker (testdata/exe_attack.c), built once for the file.
+	gcc -static -O2 -o "$BATS_FILE_TMPDIR/attack" "$BATS_TEST_DIRNAME/testdata/exe_attack.c"
+}
+
+setup() {
+	setup_bundle
+}
+
+teardown() {
+	teardown_bundle
+}
+
+# install_attacker: put the attacker in the rootfs at /attack and as the
+# dynamic loader that rt's binary names, so that the kernel runs it whenever
+# the container makes it exec rt's host binary.
+install_attacker() {
+	cp "$BATS_FILE_TMPDIR/attack" "$BUNDLE/rootfs/attack"
+	local interp
+	interp=$(readelf -p .interp "$RT" 2>/dev/null | sed -n 's/^ *\[ *0\] *//p')
+	if [ -n "$interp" ]; then
+		mkdir -p "$BUNDLE/rootfs$(dirname "$interp")"
+		cp "$BATS_FILE_TMPDIR/attack" "$BUNDLE/rootfs$interp"
+	fi
+}
+
+# attack_exe ARGS: run a container with process.args ARGS through a copy of
+# rt (the victim) released by `rt start`, so that when the attacker tries to
+# write, no rt process on the host is running the binary. Sets $VICTIM, $BEFORE
+# (its sha256) and $OUT (the container's output).
+attack_exe() {
+	VICTIM="$BATS_TEST_TMPDIR/rt"
+	cp "$RT" "$VICTIM"
+	BEFORE=$(sha256sum <"$VICTIM")
+	install_attacker
+	update_config ".process.args = $1"
+	"$VICTIM" --root "$ROOT" create --bundle "$BUNDLE" "$ID" >"$BUNDLE/out" 2>&1
+	"$VICTIM" --root "$ROOT" start "$ID"
+	# The attacker, if it ever runs, tries for 10 s.
+	local i
+	for i in $(seq 1 300); do
+		[ "$(state_field "$ID" status)" = stopped ] && break
+		sleep 0.05
+	done
+	OUT=$(cat "$BUNDLE/out")
+	echo "$OUT"
+}
+
+@test "exe: a container whose program is /proc/self/exe cannot overwrite rt's binary" {
+	attack_exe '["/proc/self/exe"]'
+	[ "$(sha256sum <"$VICTIM")" = "$BEFORE" ]
+	[[ "$OUT" != *overwrite=ok* ]]
+	# The kernel found the exec stub, not rt, behind /proc/self/exe.
+	[[ "$OUT" == *"exec'd rt's exec stub (/proc/self/exe): refused"* ]]
+}
+
+@test "exe: nor can a #!/proc/self/exe script" {
+	printf '#!/proc/self/exe\n' >"$BUNDLE/rootfs/evil.sh"
+	chmod +x "$BUNDLE/rootfs/evil.sh"
+	attack_exe '["/evil.sh"]'
+	[ "$(sha256sum <"$VICTIM")" = "$BEFORE" ]
+	[[ "$OUT" != *overwrite=ok* ]]
+	[[ "$OUT" == *"refused"* ]]
+}
+
+@test "exe: the exec stub reports a program that fails to exec, as rt did without it" {
+	printf 'not a program\n' >"$BUNDLE/rootfs/bad"
+	chmod +x "$BUNDLE/rootfs/bad"
+	update_config '.process.args = ["/bad"]'
+	run rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'exec "/bad"'*"exec format error"* ]]
+	[ ! -e "$ROOT/$ID" ]
+}
+
+# A second container in the pid namespace of a created (waiting) one sees its
+# init, still a clone of rt: it must not get at rt's binary, memory or fds.
+@test "the waiting init is not dumpable: no exe, environ, mem, cwd, ptrace or fds for the container" {
+	install_attacker
+	update_config '.process.args = ["true"] | .process.env += ["SECRET=hunter2"]'
+	rt create --bundle "$BUNDLE" "$ID"
+	pid=$(state_field "$ID" pid)
+	B="$BATS_TEST_TMPDIR/b"
+	mkdir "$B"
+	ln -s "$BUNDLE/rootfs" "$B/rootfs"
+	jq --arg ns "/proc/$pid/ns/pid" '.process.args = ["/attack", "probe", "1"] |
+		(.linux.namespaces[] | select(.type == "pid")) .path = $ns' "$BUNDLE/config.json" >"$B/config.json"
+	run rt run --bundle "$B" "$ID-b"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	for what in open-exe open-environ open-mem open-path-exe readlink-exe readlink-cwd readlink-root ptrace pidfd_getfd; do
+		line=$(grep "^$what=" <<<"$output")
+		[ -n "$line" ]
+		[ "$line" != "$what=ok" ]
+	done
+	[[ "$output" != *hunter2* ]]
+}
