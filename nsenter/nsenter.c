@@ -196,7 +196,7 @@ static int mkdir_in_root(const char *path)
 	if (fd >= 0 || errno != ENOENT)
 		return fd;
 	memcpy(buf, path, len + 1);
-	int parent = dup(root_fd);
+	int parent = fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
 	size_t i = 0;
 	while (buf[i] == '/')
 		i++;
@@ -233,7 +233,7 @@ static int split_parent(const char *path, const char **base)
 	const char *slash = strrchr(path, '/');
 	if (!slash) {
 		*base = path;
-		return dup(root_fd);
+		return fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
 	}
 	size_t n = slash - path;
 	if (n >= sizeof dir)
@@ -987,6 +987,12 @@ static void __attribute__((noreturn)) child_main(const uint8_t *boot, size_t len
 			if (fd < 0 || fchdir(fd) < 0)
 				fail3(errno, "chdir to ", dir, NULL);
 			close(fd);
+			/* The cwd was resolved inside the root; make sure of it (runc
+			 * CVE-2024-21626): the kernel's getcwd names a directory the
+			 * root cannot reach "(unreachable)/...". */
+			char cwd[4096];
+			if (syscall(SYS_getcwd, cwd, sizeof cwd) < 0 ? errno != ENAMETOOLONG : cwd[0] != '/')
+				fail3(EXDEV, "cwd is outside the container's root: ", dir, NULL);
 			break;
 		}
 		case RT_OP_RLIMIT: {

@@ -102,3 +102,76 @@ attack_exe() {
 	done
 	[[ "$output" != *hunter2* ]]
 }
+
+@test "fds: the container gets only stdio, whatever rt's caller has open" {
+	install_attacker
+	update_config '.process.args = ["/attack", "fds"]'
+	exec 7</etc/hostname 8>"$BATS_TEST_TMPDIR/w" 9<"$BUNDLE"
+	run rt run --bundle "$BUNDLE" "$ID"
+	exec 7<&- 8>&- 9<&-
+	[ "$status" -eq 0 ]
+	[ "$output" = "fds=0 1 2 " ]
+}
+
+@test "fds: --preserve-fds passes exactly 3 .. 3+N-1" {
+	install_attacker
+	update_config '.process.args = ["/attack", "fds"]'
+	exec 5</etc/hostname
+	run rt run --preserve-fds 2 --bundle "$BUNDLE" "$ID" 3</etc/hostname 4</etc/hostname
+	exec 5<&-
+	[ "$status" -eq 0 ]
+	[ "$output" = "fds=0 1 2 3 4 " ]
+}
+
+# runc CVE-2024-21626: a cwd of /proc/self/fd/N, for an fd the runtime
+# still holds, put the container's cwd in the host's filesystem.
+@test "cwd: process.cwd /proc/self/fd/N (any N rt may hold) never lands outside the rootfs" {
+	exec 7<"$BATS_TEST_TMPDIR"
+	for n in 3 4 5 6 7 8 9 10 11 12; do
+		update_config ".process.cwd = \"/proc/self/fd/$n\" | .process.args = [\"sh\", \"-c\", \"pwd -P; ls\"]"
+		run rt run --bundle "$BUNDLE" "$ID"
+		echo "$n: $status $output"
+		if [ "$status" -eq 0 ]; then
+			[[ "$output" == /* && "$output" != *unreachable* ]]
+		else
+			[[ "$output" == *"process.cwd /proc/self/fd/$n: chdir to /proc/self/fd/$n"* ]]
+		fi
+		[ ! -e "$ROOT/$ID" ]
+	done
+	exec 7<&-
+}
+
+@test "cwd: a rootfs symlink to /proc/self/fd/N or out of the root is followed inside the root" {
+	run_cwd() {
+		update_config ".process.cwd = \"$1\" | .process.args = [\"sh\", \"-c\", \"pwd -P; readlink /proc/self/cwd\"]"
+		run rt run --bundle "$BUNDLE" "$ID"
+		echo "$1: $status $output"
+	}
+	exec 7<"$BATS_TEST_TMPDIR"
+	for n in 3 4 5 6 7 8; do
+		ln -sfn "/proc/self/fd/$n" "$BUNDLE/rootfs/fdcwd"
+		run_cwd /fdcwd
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"process.cwd /fdcwd: chdir to /fdcwd: "* ]]
+	done
+	exec 7<&-
+	# ../../.. and an absolute host path resolve at the rootfs's /.
+	mkdir "$BATS_TEST_TMPDIR/hostdir"
+	ln -s ../../../../../../.."$BATS_TEST_TMPDIR/hostdir" "$BUNDLE/rootfs/up"
+	ln -s "$BATS_TEST_TMPDIR/hostdir" "$BUNDLE/rootfs/abs"
+	# Dangling inside the root: refused (rt does not create through a symlink).
+	for link in /up /abs; do
+		run_cwd $link
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"process.cwd $link: chdir to $link: no such file or directory"* ]]
+	done
+	mkdir -p "$BUNDLE/rootfs$BATS_TEST_TMPDIR/hostdir"
+	touch "$BUNDLE/rootfs$BATS_TEST_TMPDIR/hostdir/inside"
+	for link in /up /abs; do
+		update_config ".process.cwd = \"$link\" | .process.args = [\"ls\"]"
+		run rt run --bundle "$BUNDLE" "$ID"
+		[ "$status" -eq 0 ]
+		[ "$output" = inside ]
+	done
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/hostdir")" ]
+}
