@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -422,6 +423,27 @@ static void op_pivot(void)
 		fail(errno, "open new root");
 }
 
+/* null_device returns an O_PATH fd of the container's /dev/null, checked to
+ * be the null device: masking binds it over files, so a /dev/null that is a
+ * symlink, or was swapped for another node, would bind that instead (runc
+ * CVE-2025-31133: /dev/null -> /proc/sys/kernel/core_pattern). The check and
+ * the bind use the same fd, so nothing can swap it in between. */
+static int null_device(void)
+{
+	static int fd = -1;
+	struct stat st;
+	if (fd >= 0)
+		return fd;
+	fd = open_in_root("/dev/null", O_PATH | O_NOFOLLOW);
+	if (fd < 0)
+		fail(errno, "open /dev/null to mask with");
+	if (fstat(fd, &st) < 0)
+		fail(errno, "stat /dev/null");
+	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+		fail(EPERM, "/dev/null in the container is not the null device (char 1:3): refusing to mask with it");
+	return fd;
+}
+
 static void op_mask(void)
 {
 	const char *path = get_str(NULL);
@@ -442,7 +464,7 @@ static void op_mask(void)
 		m = syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
 		close(fsfd);
 	} else {
-		m = syscall(SYS_open_tree, AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		m = syscall(SYS_open_tree, null_device(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	}
 	if (m < 0)
 		fail3(errno, "make mount to mask ", path, NULL);

@@ -175,3 +175,136 @@ attack_exe() {
 	done
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/hostdir")" ]
 }
+
+# host_untouched: the host directory $HOSTDIR is still empty, $HOSTFILE still
+# says "host", and the host's mount table names nothing of this test.
+host_untouched() {
+	[ -z "$(ls -A "$HOSTDIR")" ]
+	[ "$(cat "$HOSTFILE")" = host ]
+	! grep -F "$BATS_TEST_TMPDIR" /proc/self/mountinfo
+	[ "$(wc -l </proc/self/mountinfo)" -eq "$MOUNTS" ]
+}
+
+# host_targets: $HOSTDIR (empty) and $HOSTFILE on the host, which rootfs symlinks name.
+host_targets() {
+	HOSTDIR="$BATS_TEST_TMPDIR/hostdir"
+	HOSTFILE="$BATS_TEST_TMPDIR/hostfile"
+	mkdir "$HOSTDIR"
+	echo host >"$HOSTFILE"
+	MOUNTS=$(wc -l </proc/self/mountinfo)
+}
+
+@test "mounts: a destination through a symlink out of the rootfs stays in the rootfs, or is refused" {
+	host_targets
+	R="$BUNDLE/rootfs"
+	mkdir -p "$R/x"
+	ln -s "$HOSTDIR" "$R/abs"                   # absolute, to a host directory
+	ln -s "../../../../../../..$HOSTDIR" "$R/up" # relative, climbing out
+	ln -s / "$R/x/root"                         # "/" from a subdirectory
+	mount_through() { # mount_through DEST: run with a tmpfs on DEST that the program writes in
+		update_config ".mounts += [{\"destination\": \"$1\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}] |
+			.process.args = [\"sh\", \"-c\", \"touch $1/written && grep -c ' $HOSTDIR/m ' /proc/self/mountinfo\"]"
+		run rt run --bundle "$BUNDLE" "$ID"
+		echo "$1: $status $output"
+		update_config 'del(.mounts[-1])'
+	}
+	# The symlink dangles inside the rootfs: refused, nothing created.
+	for dest in /abs/m /up/m; do
+		mount_through $dest
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"(tmpfs on $dest): open mount target $dest: no such file or directory"* ]]
+		host_untouched
+	done
+	[ ! -e "$R$HOSTDIR" ]
+	# Through "/" of the rootfs, the missing directories are made in the rootfs.
+	mount_through "/x/root$HOSTDIR/m"
+	[ "$status" -eq 0 ]
+	[ "$output" = 1 ]
+	[ -d "$R$HOSTDIR/m" ]
+	host_untouched
+	# And now that the symlinks' targets exist inside the rootfs, mounts land there.
+	for dest in /abs/m /up/m; do
+		mount_through $dest
+		[ "$status" -eq 0 ]
+		[ "$output" = 1 ]
+		host_untouched
+	done
+}
+
+@test "mounts: a bind mount through a symlinked /etc lands in the rootfs" {
+	host_targets
+	R="$BUNDLE/rootfs"
+	mkdir -p "$R$HOSTDIR" "$BATS_TEST_TMPDIR/src"
+	echo from-src >"$BATS_TEST_TMPDIR/src/file"
+	mv "$R/etc" "$R/etc.real"
+	ln -s "$HOSTDIR" "$R/etc"
+	update_config ".mounts += [{\"destination\": \"/etc/x\", \"type\": \"bind\", \"source\": \"$BATS_TEST_TMPDIR/src\", \"options\": [\"rbind\"]}] |
+		.process.args = [\"cat\", \"/etc/x/file\"]"
+	run rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[ "$output" = from-src ]
+	[ -d "$R$HOSTDIR/x" ]
+	host_untouched
+}
+
+@test "mounts: /dev and /proc symlinked to host directories are mounted inside the rootfs" {
+	host_targets
+	R="$BUNDLE/rootfs"
+	rmdir "$R/dev" "$R/proc"
+	ln -s "$HOSTDIR" "$R/dev"
+	ln -s "../../../..$BATS_TEST_TMPDIR/hostproc" "$R/proc"
+	mkdir -p "$R$HOSTDIR" "$R$BATS_TEST_TMPDIR/hostproc" "$BATS_TEST_TMPDIR/hostproc"
+	update_config '.process.args = ["sh", "-c", "echo x >/dev/null && ls /dev/null /dev/pts /dev/shm && test -r /proc/self/status && wc -c </proc/keys"]'
+	run rt run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = 0 ] # masked through the symlink too
+	host_untouched
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/hostproc")" ]
+}
+
+@test "devices: /dev/null a symlink to a host file is replaced by the device, the host file untouched" {
+	host_targets
+	R="$BUNDLE/rootfs"
+	ln -s "$HOSTFILE" "$R/dev/null"
+	ln -s "$HOSTFILE" "$R/dev/zero"
+	# No tmpfs on /dev: rt makes the nodes in the rootfs's own /dev.
+	update_config 'del(.mounts[] | select(.destination == "/dev" or .destination == "/dev/pts" or .destination == "/dev/shm" or .destination == "/dev/mqueue")) |
+		.root.readonly = false |
+		.process.args = ["sh", "-c", "echo pwned >/dev/null; echo pwned >/dev/zero; ls -l /dev/null /dev/zero"]'
+	run rt run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == c* && "${lines[1]}" == c* ]]
+	host_untouched
+}
+
+@test "maskedPaths and readonlyPaths that are symlinks to host paths do not touch the host" {
+	host_targets
+	R="$BUNDLE/rootfs"
+	ln -s "$HOSTFILE" "$R/maskfile"
+	ln -s "$HOSTDIR" "$R/maskdir"
+	ln -s "../../../..$HOSTDIR" "$R/rodir"
+	mkdir -p "$R$HOSTDIR"
+	echo inside >"$R$HOSTDIR/f"
+	update_config '.linux.maskedPaths += ["/maskfile", "/maskdir"] | .linux.readonlyPaths += ["/rodir"] | .root.readonly = false |
+		.process.args = ["sh", "-c", "ls -l /maskfile; cat /rodir/f; echo w >/rodir/f && echo WROTE"]'
+	run rt run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ] || [[ "$output" != *WROTE* ]]
+	[[ "$output" == *inside* ]]
+	[[ "$output" != *WROTE* ]]
+	host_untouched
+}
+
+# runc CVE-2025-31133: masking binds /dev/null over files; a /dev/null that
+# is not the null device must not be what gets bound.
+@test "maskedPaths: a /dev/null that is not the null device is not used to mask" {
+	update_config '.linux.devices = [{"path": "/dev/null", "type": "c", "major": 1, "minor": 5, "fileMode": 438}] |
+		.process.args = ["sh", "-c", "head -c 10 /proc/keys | wc -c"]'
+	run rt run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.maskedPaths["*"/dev/null in the container is not the null device (char 1:3): refusing to mask with it"* ]]
+	[ ! -e "$ROOT/$ID" ]
+}
