@@ -308,3 +308,88 @@ host_targets() {
 	[[ "$output" == *"linux.maskedPaths["*"/dev/null in the container is not the null device (char 1:3): refusing to mask with it"* ]]
 	[ ! -e "$ROOT/$ID" ]
 }
+
+# in_container SCRIPT: run SCRIPT with sh in the default `rt spec` container.
+in_container() {
+	update_config ".process.args = [\"sh\", \"-c\", $(jq -Rn --arg s "$1" '$s')]"
+	run rt run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+}
+
+@test "maskedPaths of the default spec read as nothing; masked directories are empty read-only tmpfs" {
+	in_container '
+		for f in /proc/kcore /proc/keys /proc/timer_list /proc/latency_stats /proc/timer_stats /proc/sched_debug; do
+			[ -e $f ] && echo "$f $(wc -c <$f)"
+		done
+		for d in /proc/acpi /proc/scsi /sys/firmware /proc/asound; do
+			[ -e $d ] && echo "$d [$(ls -A $d)] $(stat -f -c %T $d)"
+		done
+		mkdir /sys/firmware/x 2>&1 || true
+		umount /proc/keys 2>&1 || true'
+	[ "$status" -eq 0 ]
+	# Present on this host: /proc/keys, /proc/timer_list, /proc/acpi, /sys/firmware.
+	[[ "$output" == *"/proc/keys 0"* ]]
+	[[ "$output" == *"/proc/timer_list 0"* ]]
+	[[ "$output" == *"/proc/acpi [] tmpfs"* ]]
+	[[ "$output" == *"/sys/firmware [] tmpfs"* ]]
+	[[ "$output" == *"/sys/firmware/x"*"Read-only file system"* ]]
+	[[ "$output" == *"umount"*"Operation not permitted"* ]]
+	! grep -E '^/proc/[a-z_]+ [1-9]' <<<"$output"
+	# On the host they are not empty.
+	[ -n "$(ls -A /sys/firmware)" ]
+}
+
+@test "readonlyPaths: /proc/sys and friends are read-only and cannot be remounted writable" {
+	in_container '
+		echo 1 >/proc/sys/kernel/ns_last_pid && echo WROTE-sys
+		echo h >/proc/sysrq-trigger && echo WROTE-sysrq
+		mount -o remount,rw /proc/sys && echo REMOUNTED
+		mount -o remount,rw,bind /proc/sys && echo REMOUNTED-bind
+		umount -l /proc/sys && echo UNMOUNTED
+		mount -t proc proc /mnt && echo NEWPROC
+		grep " /proc/sys " /proc/self/mountinfo'
+	[[ "$output" != *WROTE* && "$output" != *REMOUNTED* && "$output" != *UNMOUNTED* && "$output" != *NEWPROC* ]]
+	[[ "$output" == *"/proc/sys/kernel/ns_last_pid: Read-only file system"* ]]
+	[[ "$(grep ' /proc/sys ' <<<"$output")" == *" /proc/sys ro,"* ]]
+}
+
+@test "no host processes: a pid namespace hides and protects them" {
+	sleep 300 &
+	host_pid=$!
+	in_container "
+		kill -0 $host_pid && echo SIGNALLED
+		kill -0 $$ && echo SIGNALLED
+		ls /proc | grep -E '^[0-9]+$' | tr '\n' ' '; echo
+		ps -o pid,comm"
+	kill "$host_pid"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *SIGNALLED* ]]
+	kill -0 "$$"
+	# Only the container's sh (1) and what it runs.
+	[[ "${lines[*]}" != *" sleep"* ]]
+	pids=$(grep -E '^[0-9 ]+$' <<<"$output" | head -1)
+	for p in $pids; do [ "$p" -lt 10 ]; done
+}
+
+@test "default capabilities: no mknod, mount, network admin, raw sockets, chroot, hostname" {
+	in_container '
+		mknod /dev/shm/null c 1 3 && echo MKNOD
+		mknod /dev/shm/sda b 8 0 && echo MKNOD-blk
+		mount -t tmpfs t /tmp && echo MOUNTED
+		mount --bind /dev/shm /tmp && echo BOUND
+		ip link add d0 type dummy && echo LINK-ADDED
+		ip addr add 10.99.0.1/32 dev lo && echo ADDR-ADDED
+		ip link set lo down && echo LINK-DOWN
+		hostname evil && echo HOSTNAME
+		ping -c1 -W1 127.0.0.1 >/dev/null 2>&1 && echo RAW-PING
+		chroot / true && echo CHROOT
+		echo done'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *done* ]]
+	for bad in MKNOD MOUNTED BOUND LINK-ADDED ADDR-ADDED LINK-DOWN HOSTNAME RAW-PING CHROOT; do
+		[[ "$output" != *"$bad"* ]]
+	done
+	[[ "$output" == *"mknod: /dev/shm/null: Operation not permitted"* ]]
+	[[ "$output" == *"mount: permission denied"* ]]
+	[[ "$output" == *"RTNETLINK answers: Operation not permitted"* ]]
+}
