@@ -393,3 +393,23 @@ in_container() {
 	[[ "$output" == *"mount: permission denied"* ]]
 	[[ "$output" == *"RTNETLINK answers: Operation not permitted"* ]]
 }
+
+@test "state: --root/ID is 0700 and state.json 0600; another host user cannot start the container or read its state" {
+	install_attacker
+	update_config '.process.args = ["/attack", "fds"]'
+	rt create --bundle "$BUNDLE" "$ID" >"$BUNDLE/out"
+	[ "$(stat -c %a "$ROOT/$ID")" = 700 ]
+	[ "$(stat -c %a "$ROOT/$ID/state.json")" = 600 ]
+	[ -S "$ROOT/$ID/start.sock" ]
+	chmod 755 "$ROOT" # even with the root open, the container dir is closed
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$RT" --root "$ROOT" start "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"permission denied"* ]]
+	run setpriv --reuid=65534 --regid=65534 --clear-groups cat "$ROOT/$ID/state.json"
+	[ "$status" -ne 0 ]
+	[ "$(state_field "$ID" status)" = created ]
+	# The container's program holds neither the start socket nor rt's connection to it.
+	rt start "$ID"
+	wait_for_status "$ID" stopped
+	[ "$(cat "$BUNDLE/out")" = "fds=0 1 2 " ]
+}
