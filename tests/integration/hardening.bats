@@ -123,6 +123,22 @@ attack_exe() {
 	[ "$output" = "fds=0 1 2 3 4 " ]
 }
 
+@test "fds: a large --preserve-fds passes the caller's fds only, never rt's own" {
+	install_attacker
+	update_config '.process.args = ["/attack", "fds"]'
+	# The shell lists its fds, then becomes rt with exactly those.
+	run bash -c 'echo "caller=$(ls /proc/$$/fd | sort -n | tr "\n" " ")"; exec "$@"' _ \
+		"$RT" --root "$ROOT" run --preserve-fds 40 --bundle "$BUNDLE" "$ID" 3</etc/hostname
+	echo "$output"
+	[ "$status" -eq 0 ]
+	caller=" $(sed -n 's/^caller=//p' <<<"$output")"
+	container=$(sed -n 's/^fds=//p' <<<"$output")
+	[ -n "$container" ]
+	for fd in $container; do
+		[[ "$caller" == *" $fd "* ]]
+	done
+}
+
 # runc CVE-2024-21626: a cwd of /proc/self/fd/N, for an fd the runtime
 # still holds, put the container's cwd in the host's filesystem.
 @test "cwd: process.cwd /proc/self/fd/N (any N rt may hold) never lands outside the rootfs" {
