@@ -529,16 +529,18 @@ static void op_mknod(void)
 	int parent = split_parent(dest, &base);
 	if (parent < 0)
 		fail3(errno, "open parent of ", dest, NULL);
+	/* The device must have exactly the configured mode: no umask, and no
+	 * chmod afterwards, which would follow a symlink swapped in meanwhile
+	 * (from a rootfs or volume another container writes) to the host. */
+	mode_t old_umask = umask(0);
 	if (mknodat(parent, base, mode, dev) < 0) {
 		/* Replace whatever the image has there (a file, a symlink) with the device. */
 		if (errno != EEXIST || unlinkat(parent, base, 0) < 0 || mknodat(parent, base, mode, dev) < 0)
 			fail3(errno, "mknod ", dest, NULL);
 	}
+	umask(old_umask);
 	if (fchownat(parent, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		fail3(errno, "chown ", dest, NULL);
-	/* mknod honours the umask; the device must have exactly the configured mode. */
-	if (fchmodat(parent, base, mode & 07777, 0) < 0)
-		fail3(errno, "chmod ", dest, NULL);
 	close(parent);
 }
 

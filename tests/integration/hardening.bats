@@ -429,3 +429,18 @@ in_container() {
 	wait_for_status "$ID" stopped
 	[ "$(cat "$BUNDLE/out")" = "fds=0 1 2 " ]
 }
+
+@test "mounts and devices: '..' in a destination or device path stops at the rootfs's /" {
+	host_targets
+	R="$BUNDLE/rootfs"
+	update_config ".mounts += [{\"destination\": \"/../../../../..$HOSTDIR/m\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}] |
+		.linux.devices = [{\"path\": \"/dev/../../../../..$HOSTDIR/null\", \"type\": \"c\", \"major\": 1, \"minor\": 3, \"fileMode\": 438}] |
+		.process.args = [\"sh\", \"-c\", \"grep -c ' $HOSTDIR/m ' /proc/self/mountinfo; ls -l $HOSTDIR/null\"]"
+	run rt run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1 ]
+	[[ "${lines[1]}" == crw-rw-rw-* ]]
+	[ -c "$R$HOSTDIR/null" ]
+	host_untouched
+}
