@@ -1,7 +1,8 @@
 /*
  * rt's exec stub for arm64: a complete static ELF executable, kept as data.
  * See stub_amd64.S for why it exists and what it does; this is the same
- * program. (Not run on the x86-64 CI machine.)
+ * program. (CI runs x86-64; this one was run under qemu-aarch64 by hand:
+ * exec, a failed exec reported, the refusal.)
  */
 	.section .rodata
 	.balign 16
