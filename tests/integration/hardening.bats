@@ -80,6 +80,27 @@ attack_exe() {
 	[ ! -e "$ROOT/$ID" ]
 }
 
+# runc's exec trampoline (runc-dmz) changed capabilities across its second
+# execve for some non-root configurations (runc#4125); rt's stub must not.
+@test "exe: the program gets the configured capabilities through the exec stub" {
+	mkdir "$BUNDLE/rootfs/capbin" # busybox runs the applet its name says
+	cp "$BUNDLE/rootfs/bin/busybox" "$BUNDLE/rootfs/capbin/grep"
+	setcap 'cap_net_bind_service+ei cap_kill+ep' "$BUNDLE/rootfs/capbin/grep"
+	caps='{"bounding": ["CAP_NET_BIND_SERVICE", "CAP_KILL", "CAP_NET_RAW"], "effective": ["CAP_NET_BIND_SERVICE"],
+		"permitted": ["CAP_NET_BIND_SERVICE"], "inheritable": ["CAP_NET_BIND_SERVICE"], "ambient": ["CAP_NET_BIND_SERVICE"]}'
+	caps_of() { # caps_of UID PROGRAM: the Cap lines of PROGRAM run as UID
+		update_config ".process.capabilities = $caps | .process.user.uid = $1 | .process.user.gid = $1 |
+			.process.noNewPrivileges = false | .process.args = [\"$2\", \"Cap\", \"/proc/self/status\"]"
+		run rt run --bundle "$BUNDLE" "$ID"
+		[ "$status" -eq 0 ]
+		echo "$output" | tr -s '\t\n' '  '
+	}
+	# Inh, Prm, Eff, Bnd, Amb as the kernel computes them for one execve.
+	[ "$(caps_of 1000 /bin/grep)" = "CapInh: 0000000000000400 CapPrm: 0000000000000400 CapEff: 0000000000000400 CapBnd: 0000000000002420 CapAmb: 0000000000000400 " ]
+	[ "$(caps_of 1000 /capbin/grep)" = "CapInh: 0000000000000400 CapPrm: 0000000000000420 CapEff: 0000000000000420 CapBnd: 0000000000002420 CapAmb: 0000000000000000 " ]
+	[ "$(caps_of 0 /bin/grep)" = "CapInh: 0000000000000400 CapPrm: 0000000000002420 CapEff: 0000000000002420 CapBnd: 0000000000002420 CapAmb: 0000000000000400 " ]
+}
+
 # A second container in the pid namespace of a created (waiting) one sees its
 # init, still a clone of rt: it must not get at rt's binary, memory or fds.
 @test "the waiting init is not dumpable: no exe, environ, mem, cwd, ptrace or fds for the container" {
