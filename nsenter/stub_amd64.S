@@ -13,8 +13,9 @@
  * Data (struct rt_stub_data in nsenter.h, filled by the child): the fd to
  * report failure on, the op index, the program's path, the error text.
  * The stub: becomes non-dumpable, marks the report fd close-on-exec (EBADF
- * there means the stub was started again by its own program: refuse), execs
- * path with its own argv and envp, and on failure sends an RT_MSG_ERROR.
+ * there means the stub was started again by its own program: refuse; any other
+ * failure is reported), execs path with its own argv and envp, and on failure
+ * sends an RT_MSG_ERROR.
  */
 	.section .rodata
 	.balign 16
@@ -52,14 +53,17 @@ entry:
 	mov	$2, %esi
 	mov	$1, %edx
 	syscall
-	test	%rax, %rax
-	js	again
+	cmp	$-9, %rax               /* EBADF: started again by its own program */
+	je	again
+	test	%rax, %rax              /* the fd would stay open in the program: report */
+	js	failed
 	mov	$59, %eax               /* execve(path, argv, envp) */
 	lea	16(%rbx), %rdi
 	mov	(%rsp), %rcx
 	lea	8(%rsp), %rsi
 	lea	16(%rsp,%rcx,8), %rdx
 	syscall
+failed:
 	neg	%eax                    /* errno */
 	sub	$48, %rsp               /* struct rt_msg head, then two iovecs */
 	movl	$7, (%rsp)              /* RT_MSG_ERROR */

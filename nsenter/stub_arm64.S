@@ -39,7 +39,9 @@ entry:
 	mov	x2, #1
 	mov	x8, #25
 	svc	#0
-	tbnz	x0, #63, again
+	cmn	x0, #9                  /* EBADF: started again by its own program */
+	b.eq	again
+	tbnz	x0, #63, failed         /* the fd would stay open in the program: report */
 	add	x0, x19, #16            /* execve(path, argv, envp) */
 	ldr	x3, [sp]
 	add	x1, sp, #8
@@ -47,6 +49,7 @@ entry:
 	add	x2, x2, #8
 	mov	x8, #221
 	svc	#0
+failed:
 	neg	w20, w0                 /* errno */
 	sub	sp, sp, #48
 	mov	w4, #7                  /* RT_MSG_ERROR */
