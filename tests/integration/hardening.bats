@@ -465,3 +465,27 @@ in_container() {
 	[ -c "$R$HOSTDIR/null" ]
 	host_untouched
 }
+
+# Joining a mount namespace would run the rootfs setup (rslave of /, binds,
+# pivot_root, which moves every process there) in it: for /proc/1/ns/mnt,
+# on the host. The test joins a scratch namespace, so a failure harms nothing.
+@test "namespaces: joining an existing mount namespace is refused before anything is set up" {
+	unshare --mount --propagation private sleep 300 &
+	holder=$!
+	local i
+	for i in $(seq 1 100); do
+		[ "$(readlink /proc/$holder/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] && break
+		sleep 0.05
+	done
+	update_config "(.linux.namespaces[] | select(.type == \"mount\")) .path = \"/proc/$holder/ns/mnt\""
+	run rt run --bundle "$BUNDLE" "$ID"
+	# (Without the check, rt pivots the scratch namespace into the rootfs,
+	# where there is no /proc/self/mountinfo.)
+	scratch_mounts=$(nsenter --mount=/proc/$holder/ns/mnt cat /proc/self/mountinfo 2>&1 || echo "pivoted into $BUNDLE")
+	kill "$holder"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.namespaces["*"].path: joining an existing mount namespace is not supported"* ]]
+	[ ! -e "$ROOT/$ID" ]
+	[[ "$scratch_mounts" != *"$BUNDLE"* ]]
+}
