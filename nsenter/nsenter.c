@@ -824,8 +824,10 @@ static void op_exec(void)
 	char **argv = get_str_array();
 	char **envp = get_str_array();
 	int fd = reply_fd >= 0 ? reply_fd : sync_fd;
+	if (stub_fd < 0 && stub_err == EACCES)
+		fail(stub_err, "exec: create the exec stub: vm.memfd_noexec=2 forbids executable memfds");
 	if (stub_fd < 0)
-		fail(stub_err, "exec: create the exec stub (a memfd; vm.memfd_noexec=2 forbids it)");
+		fail(stub_err, "exec: create the exec stub (a memfd)");
 	stub_data.fd = fd;
 	stub_data.op = cur_op;
 	str_append(stub_data.path, 0, sizeof stub_data.path, exec_path);
