@@ -101,6 +101,16 @@ attack_exe() {
 	[ "$(caps_of 0 /bin/grep)" = "CapInh: 0000000000000400 CapPrm: 0000000000002420 CapEff: 0000000000002420 CapBnd: 0000000000002420 CapAmb: 0000000000000400 " ]
 }
 
+# vm.memfd_noexec is per pid namespace: 2 in a scratch one leaves the host's alone.
+@test "exe: where vm.memfd_noexec=2 forbids the stub's memfd, rt says so and leaves nothing" {
+	run unshare --pid --fork --mount-proc sh -c 'echo 2 >/proc/sys/vm/memfd_noexec && exec "$@"' _ \
+		"$RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"create the exec stub: vm.memfd_noexec=2 forbids executable memfds: permission denied"* ]]
+	[ ! -e "$ROOT/$ID" ]
+}
+
 # A second container in the pid namespace of a created (waiting) one sees its
 # init, still a clone of rt: it must not get at rt's binary, memory or fds.
 @test "the waiting init is not dumpable: no exe, environ, mem, cwd, ptrace or fds for the container" {
