@@ -499,3 +499,23 @@ in_container() {
 	[ ! -e "$ROOT/$ID" ]
 	[[ "$scratch_mounts" != *"$BUNDLE"* ]]
 }
+
+# Published escapes that need a writable kernel interface: cgroup v1
+# release_agent (CVE-2022-0492), core_pattern, uevent_helper.
+@test "kernel interfaces: no release_agent, core_pattern or uevent_helper for the default container" {
+	in_container '
+		ls /sys/fs/cgroup/*/release_agent 2>/dev/null && echo HAS-RELEASE-AGENT
+		for d in /sys/fs/cgroup/*/; do
+			echo 1 >$d/notify_on_release 2>/dev/null && echo "WROTE $d"
+			mkdir $d/escape 2>/dev/null && echo "MKDIR $d"
+		done
+		mount -t cgroup -o memory cgroup /tmp 2>/dev/null && echo MOUNTED-CGROUP
+		echo "|/tmp/x" >/proc/sys/kernel/core_pattern && echo WROTE-core_pattern
+		echo /tmp/x >/sys/kernel/uevent_helper && echo WROTE-uevent_helper
+		echo done'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *done* ]]
+	[[ "$output" != *HAS-RELEASE-AGENT* && "$output" != *WROTE* && "$output" != *MKDIR* && "$output" != *MOUNTED* ]]
+	[[ "$output" == *"core_pattern: Read-only file system"* ]]
+	[ "$(cat /proc/sys/kernel/core_pattern)" != "|/tmp/x" ]
+}
