@@ -92,7 +92,10 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 			p.Fork(0)
 		}
 	}
-	if config.HasNamespace(s, specs.UserNamespace) && mapped(s.Linux.UIDMappings, 0) && mapped(s.Linux.GIDMappings, 0) {
+	// In a user namespace, become its root before building the rootfs, as
+	// runc does: a joined one must map 0 (its maps are not in the config).
+	if config.HasNewNamespace(s, specs.UserNamespace) && mapped(s.Linux.UIDMappings, 0) && mapped(s.Linux.GIDMappings, 0) ||
+		config.HasNamespace(s, specs.UserNamespace) && !config.HasNewNamespace(s, specs.UserNamespace) {
 		p.BecomeNSRoot()
 	}
 	if late != 0 {
