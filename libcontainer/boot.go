@@ -113,7 +113,13 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 	}
 	proc := s.Process
 	if proc.OOMScoreAdj != nil {
-		p.WriteHost("process.oomScoreAdj", "/proc/self/oom_score_adj", fmt.Sprint(*proc.OOMScoreAdj))
+		desc := "process.oomScoreAdj"
+		if *proc.OOMScoreAdj < 0 && !hasCap(unix.CAP_SYS_RESOURCE) {
+			// Shown only if the write fails: the kernel wants the capability
+			// to go below the lowest value a privileged process set.
+			desc += fmt.Sprintf(" (%d: a negative score needs CAP_SYS_RESOURCE, which rt does not have here)", *proc.OOMScoreAdj)
+		}
+		p.WriteHost(desc, "/proc/self/oom_score_adj", fmt.Sprint(*proc.OOMScoreAdj))
 	}
 	if err := rootfs.Plan(p, s, ro); err != nil {
 		return nil, err

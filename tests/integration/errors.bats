@@ -153,3 +153,10 @@ teardown() { teardown_bundle; }
 	run rt create --pid-file "$BUNDLE/no/such/dir/pid" --bundle "$BUNDLE" "$ID"
 	assert_clean_failure "write pid file: open $BUNDLE/no/such/dir/.pid.tmp: no such file or directory"
 }
+
+# This host's root lacks CAP_SYS_RESOURCE, which a negative score needs.
+@test "a negative oomScoreAdj without CAP_SYS_RESOURCE: the reason is given" {
+	update_config '.process.oomScoreAdj = -500'
+	run rt run --bundle "$BUNDLE" "$ID"
+	assert_clean_failure "process.oomScoreAdj (-500: a negative score needs CAP_SYS_RESOURCE, which rt does not have here): write /proc/self/oom_score_adj: permission denied"
+}
