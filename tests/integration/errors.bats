@@ -112,7 +112,7 @@ teardown() { teardown_bundle; }
 @test "a cwd that does not exist in a read-only rootfs" {
 	update_config '.process.cwd = "/no/such/dir"'
 	run rt run --bundle "$BUNDLE" "$ID"
-	assert_clean_failure "process.cwd /no/such/dir: chdir to /no/such/dir: read-only file system"
+	assert_clean_failure "process.cwd /no/such/dir (made if missing, as runc does): chdir to /no/such/dir: read-only file system"
 }
 
 # This host's root lacks CAP_SYS_RESOURCE (not in its bounding set).
