@@ -41,9 +41,9 @@ teardown() { teardown_bundle; }
 	update_config '.process.capabilities.bounding |= .[:3] | .process.rlimits[0].type = "RLIMIT_BOGUS"'
 	run rt run --bundle "$BUNDLE" "$ID"
 	assert_clean_failure 'process.rlimits[0].type: unknown rlimit "RLIMIT_BOGUS"'
-	update_config '.process.rlimits[0].type = "RLIMIT_NOFILE" | .linux.personality = {"domain": "LINUX32"}'
+	update_config '.process.rlimits[0].type = "RLIMIT_NOFILE" | .linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0"}'
 	run rt run --bundle "$BUNDLE" "$ID"
-	assert_clean_failure 'linux.personality: not supported by this build of rt'
+	assert_clean_failure 'linux.memoryPolicy: not supported by this build of rt'
 }
 
 @test "an id that already exists" {
