@@ -92,12 +92,6 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 			p.Fork(0)
 		}
 	}
-	// In a user namespace, become its root before building the rootfs, as
-	// runc does: a joined one must map 0 (its maps are not in the config).
-	if config.HasNewNamespace(s, specs.UserNamespace) && mapped(s.Linux.UIDMappings, 0) && mapped(s.Linux.GIDMappings, 0) ||
-		config.HasNamespace(s, specs.UserNamespace) && !config.HasNewNamespace(s, specs.UserNamespace) {
-		p.BecomeNSRoot()
-	}
 	if late != 0 {
 		p.Unshare(late, "linux.namespaces: unshare cgroup")
 	}
@@ -120,6 +114,12 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 			desc += fmt.Sprintf(" (%d: a negative score needs CAP_SYS_RESOURCE, which rt does not have here)", *proc.OOMScoreAdj)
 		}
 		p.WriteHost(desc, "/proc/self/oom_score_adj", fmt.Sprint(*proc.OOMScoreAdj))
+	}
+	if ro.UserNS {
+		// Only now: until here the child keeps its host uid, which owns
+		// its (non-dumpable) /proc/self files, e.g. timens_offsets and
+		// oom_score_adj.
+		p.BecomeRoot()
 	}
 	if err := rootfs.Plan(p, s, ro); err != nil {
 		return nil, err
@@ -261,14 +261,4 @@ func hasCap(c int) bool {
 		return false
 	}
 	return data[c/32].Effective&(1<<(uint(c)%32)) != 0
-}
-
-// mapped says whether container id is in the mappings.
-func mapped(m []specs.LinuxIDMapping, id uint32) bool {
-	for _, e := range m {
-		if id >= e.ContainerID && id-e.ContainerID < e.Size {
-			return true
-		}
-	}
-	return false
 }

@@ -255,20 +255,20 @@ func (p *Program) Setgroups(gids []uint32) {
 	}
 }
 
+// BecomeRoot switches to uid and gid 0 of the user namespace just entered
+// (made by clone or unshare and mapped, or joined): until then the child
+// keeps its host ids, which the namespace may not map, and files it made
+// on a filesystem of the namespace would fail with EOVERFLOW.
+func (p *Program) BecomeRoot() {
+	p.op(C.RT_OP_SETID, "become root of the user namespace (linux.uidMappings, linux.gidMappings)")
+	p.u64(0)
+	p.u64(0)
+}
+
 func (p *Program) SetID(uid, gid uint32) {
 	p.op(C.RT_OP_SETID, "process.user uid/gid")
 	p.u64(uint64(uid))
 	p.u64(uint64(gid))
-}
-
-// BecomeNSRoot switches to uid and gid 0 of the user namespace the process
-// has just made or joined: until then its ids are the host's, unmapped
-// there, and every file it creates (mount targets, device nodes) fails
-// with EOVERFLOW.
-func (p *Program) BecomeNSRoot() {
-	p.op(C.RT_OP_SETID, "become root of the user namespace")
-	p.u64(0)
-	p.u64(0)
 }
 
 // Caps sets the effective, permitted, inheritable and ambient sets (bit masks).

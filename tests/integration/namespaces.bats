@@ -42,8 +42,10 @@ teardown() {
 	update_config ".root = {\"path\": \"$UROOT/rootfs\", \"readonly\": false} |
 		.linux.namespaces += [{\"type\": \"user\"}] |
 		.linux.uidMappings = [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}] |
-		.linux.gidMappings = [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"
-	run_ok 'readlink /proc/self/ns/user; cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; touch /tmp/made'
+		.linux.gidMappings = [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}] |
+		.process.oomScoreAdj = 300" # written while the child still has its host uid
+	run_ok 'readlink /proc/self/ns/user; cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; touch /tmp/made; cat /proc/self/oom_score_adj'
+	[ "${lines[5]}" = 300 ]
 	[ "${lines[0]}" != "$(readlink /proc/self/ns/user)" ]
 	[ "$(echo ${lines[1]})" = "0 100000 65536" ]
 	[ "$(echo ${lines[2]})" = "0 100000 65536" ]
