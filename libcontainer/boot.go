@@ -115,12 +115,6 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 		}
 		p.WriteHost(desc, "/proc/self/oom_score_adj", fmt.Sprint(*proc.OOMScoreAdj))
 	}
-	if ro.UserNS {
-		// Only now: until here the child keeps its host uid, which owns
-		// its (non-dumpable) /proc/self files, e.g. timens_offsets and
-		// oom_score_adj.
-		p.BecomeRoot()
-	}
 	if err := rootfs.Plan(p, s, ro); err != nil {
 		return nil, err
 	}
