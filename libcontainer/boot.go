@@ -118,7 +118,13 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 	}
 	proc := s.Process
 	if proc.OOMScoreAdj != nil {
-		p.WriteHost("process.oomScoreAdj", "/proc/self/oom_score_adj", fmt.Sprint(*proc.OOMScoreAdj))
+		desc := "process.oomScoreAdj"
+		if *proc.OOMScoreAdj < 0 && !hasCap(unix.CAP_SYS_RESOURCE) {
+			// Shown only if the write fails: the kernel wants the capability
+			// to go below the lowest value a privileged process set.
+			desc += fmt.Sprintf(" (%d: a negative score needs CAP_SYS_RESOURCE, which rt does not have here)", *proc.OOMScoreAdj)
+		}
+		p.WriteHost(desc, "/proc/self/oom_score_adj", fmt.Sprint(*proc.OOMScoreAdj))
 	}
 	// Before the rootfs: /proc is still the host's, so the image cannot
 	// put a plain file where the LSM's attr file should be.
@@ -345,14 +351,4 @@ func hasCap(c int) bool {
 		return false
 	}
 	return data[c/32].Effective&(1<<(uint(c)%32)) != 0
-}
-
-// mapped says whether container id is in the mappings.
-func mapped(m []specs.LinuxIDMapping, id uint32) bool {
-	for _, e := range m {
-		if id >= e.ContainerID && id-e.ContainerID < e.Size {
-			return true
-		}
-	}
-	return false
 }

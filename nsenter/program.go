@@ -258,7 +258,10 @@ func (p *Program) WriteHost(desc, path, content string) {
 
 func (p *Program) Hostname(h string)   { p.op(C.RT_OP_HOSTNAME, "hostname "+h); p.str(h) }
 func (p *Program) Domainname(d string) { p.op(C.RT_OP_DOMAINNAME, "domainname "+d); p.str(d) }
-func (p *Program) Chdir(dir string)    { p.op(C.RT_OP_CHDIR, "process.cwd "+dir); p.str(dir) }
+func (p *Program) Chdir(dir string) {
+	p.op(C.RT_OP_CHDIR, "process.cwd "+dir+" (made if missing, as runc does)")
+	p.str(dir)
+}
 
 // ChdirExisting changes to dir, which must exist (an exec'd process: its
 // cwd is not created in a running container).

@@ -41,9 +41,9 @@ teardown() { teardown_bundle; }
 	update_config '.process.capabilities.bounding |= .[:3] | .process.rlimits[0].type = "RLIMIT_BOGUS"'
 	run rt run --bundle "$BUNDLE" "$ID"
 	assert_clean_failure 'process.rlimits[0].type: unknown rlimit "RLIMIT_BOGUS"'
-	update_config '.process.rlimits[0].type = "RLIMIT_NOFILE" | .linux.personality = {"domain": "LINUX32"}'
+	update_config '.process.rlimits[0].type = "RLIMIT_NOFILE" | .linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0"}'
 	run rt run --bundle "$BUNDLE" "$ID"
-	assert_clean_failure 'linux.personality: not supported by this build of rt'
+	assert_clean_failure 'linux.memoryPolicy: not supported by this build of rt'
 }
 
 @test "an id that already exists" {
@@ -112,7 +112,7 @@ teardown() { teardown_bundle; }
 @test "a cwd that does not exist in a read-only rootfs" {
 	update_config '.process.cwd = "/no/such/dir"'
 	run rt run --bundle "$BUNDLE" "$ID"
-	assert_clean_failure "process.cwd /no/such/dir: chdir to /no/such/dir: read-only file system"
+	assert_clean_failure "process.cwd /no/such/dir (made if missing, as runc does): chdir to /no/such/dir: read-only file system"
 }
 
 # This host's root lacks CAP_SYS_RESOURCE (not in its bounding set).
@@ -152,4 +152,11 @@ teardown() { teardown_bundle; }
 	update_config '.process.args = ["sleep", "100"]'
 	run rt create --pid-file "$BUNDLE/no/such/dir/pid" --bundle "$BUNDLE" "$ID"
 	assert_clean_failure "write pid file: open $BUNDLE/no/such/dir/.pid.tmp: no such file or directory"
+}
+
+# This host's root lacks CAP_SYS_RESOURCE, which a negative score needs.
+@test "a negative oomScoreAdj without CAP_SYS_RESOURCE: the reason is given" {
+	update_config '.process.oomScoreAdj = -500'
+	run rt run --bundle "$BUNDLE" "$ID"
+	assert_clean_failure "process.oomScoreAdj (-500: a negative score needs CAP_SYS_RESOURCE, which rt does not have here): write /proc/self/oom_score_adj: permission denied"
 }

@@ -120,8 +120,7 @@ script() {
 	update_config '.linux.namespaces |= map(select(.type != "pid"))'
 	rt run -d --bundle "$BUNDLE" "$ID"
 	wait_until '[ -e "$HOSTDIR/ready" ]'
-	procs=$(cat "$(cgroup_dir "$ID" pids)/cgroup.procs" | wc -l)
-	[ "$procs" -eq 3 ]
+	wait_until '[ "$(wc -l <"$(cgroup_dir "$ID" pids)/cgroup.procs")" -eq 3 ]' # sh and two sleeps
 	rt kill --all "$ID" 9
 	wait_until '[ -z "$(cat "$(cgroup_dir "$ID" pids)/cgroup.procs")" ]'
 	[ "$(state_field "$ID" status)" = stopped ]

@@ -26,9 +26,9 @@ teardown() {
 
 @test "a new time namespace with linux.timeOffsets" {
 	update_config '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"boottime": {"secs": 864000}, "monotonic": {"secs": 3600}}'
+	host=$(cut -d. -f1 /proc/uptime) # read before the container reads its own
 	run_ok 'readlink /proc/self/ns/time; cut -d. -f1 /proc/uptime'
 	[ "${lines[0]}" != "$(readlink /proc/self/ns/time)" ]
-	host=$(cut -d. -f1 /proc/uptime)
 	[ "${lines[1]}" -ge $((host + 864000)) ]
 }
 
@@ -42,8 +42,10 @@ teardown() {
 	update_config ".root = {\"path\": \"$UROOT/rootfs\", \"readonly\": false} |
 		.linux.namespaces += [{\"type\": \"user\"}] |
 		.linux.uidMappings = [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}] |
-		.linux.gidMappings = [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"
-	run_ok 'readlink /proc/self/ns/user; cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; touch /tmp/made'
+		.linux.gidMappings = [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}] |
+		.process.oomScoreAdj = 300" # written while the child still has its host uid
+	run_ok 'readlink /proc/self/ns/user; cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; touch /tmp/made; cat /proc/self/oom_score_adj'
+	[ "${lines[5]}" = 300 ]
 	[ "${lines[0]}" != "$(readlink /proc/self/ns/user)" ]
 	[ "$(echo ${lines[1]})" = "0 100000 65536" ]
 	[ "$(echo ${lines[2]})" = "0 100000 65536" ]
@@ -95,4 +97,29 @@ teardown() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"linux.sysctl.vm.swappiness: not a namespaced sysctl"* ]]
 	assert_nothing_left
+}
+
+@test "user, time and cgroup namespaces joined by path of another container" {
+	UROOT=$(mktemp -d /tmp/rt-uroot.XXXXXX)
+	chmod 755 "$UROOT"
+	cp -a "$BUNDLE/rootfs" "$UROOT/rootfs"
+	chown -R 100000:100000 "$UROOT/rootfs"
+	update_config ".root = {\"path\": \"$UROOT/rootfs\", \"readonly\": false} | .process.args = [\"sleep\", \"100\"] |
+		.linux.namespaces += [{\"type\": \"user\"}, {\"type\": \"time\"}] |
+		.linux.timeOffsets = {\"boottime\": {\"secs\": 864000}} |
+		.linux.uidMappings = [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}] |
+		.linux.gidMappings = [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]"
+	rt run -d --bundle "$BUNDLE" "$ID"
+	pid=$(state_field "$ID" pid)
+	update_config "del(.linux.uidMappings, .linux.gidMappings, .linux.timeOffsets) |
+		.linux.namespaces |= map(if .type == \"user\" or .type == \"time\" or .type == \"cgroup\" then .path = \"/proc/$pid/ns/\" + .type else . end) |
+		.process.args = [\"sh\", \"-c\", \"readlink /proc/self/ns/user; readlink /proc/self/ns/time; readlink /proc/self/ns/cgroup; id -u; cut -d. -f1 /proc/uptime\"]"
+	run rt run --bundle "$BUNDLE" "$ID-2"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(readlink "/proc/$pid/ns/user")" ]
+	[ "${lines[1]}" = "$(readlink "/proc/$pid/ns/time")" ]
+	[ "${lines[2]}" = "$(readlink "/proc/$pid/ns/cgroup")" ]
+	[ "${lines[3]}" = 0 ]
+	[ "${lines[4]}" -ge 864000 ]
 }
