@@ -2,13 +2,17 @@ GO ?= go
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X main.commit=$(COMMIT)
 
-.PHONY: all rt test unit integration run bench clean
+.PHONY: all rt recvtty test unit integration run bench clean
 
-all: rt
+all: rt recvtty
 
 # cgo: the init stage (nsenter/) is C. Always rebuilt: go build is incremental.
 rt:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o rt .
+
+# A console-socket receiver for tests and users (rt create --console-socket).
+recvtty:
+	$(GO) build -trimpath -o contrib/cmd/recvtty/recvtty ./contrib/cmd/recvtty
 
 # Everything CI runs (installs what it needs first).
 test:
@@ -17,7 +21,7 @@ test:
 unit:
 	$(GO) test ./...
 
-integration: rt
+integration: rt recvtty
 	bats -r tests/integration
 
 # The demo: a busybox container showing its hostname, that it is pid 1, its mounts.
@@ -28,4 +32,4 @@ bench: rt
 	./bench/bench.sh
 
 clean:
-	rm -f rt
+	rm -f rt contrib/cmd/recvtty/recvtty

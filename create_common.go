@@ -21,6 +21,7 @@ func createContainer(ctx *cli.Context, foreground bool) (*libcontainer.Container
 		NoPivot:       ctx.Bool("no-pivot"),
 		PreserveFDs:   ctx.Int("preserve-fds"),
 		Foreground:    foreground,
+		Attached:      foreground && !ctx.Bool("detach"),
 		ConsoleSocket: ctx.String("console-socket"),
 	})
 	if err != nil {

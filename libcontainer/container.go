@@ -30,6 +30,9 @@ type CreateOpts struct {
 	// Foreground: the caller releases the process with Start on the sync
 	// socket and waits for it (rt run); otherwise the process waits for `rt start`.
 	Foreground bool
+	// Attached: rt run without -d, whose stdio is the container's; with
+	// process.terminal rt receives the pty master itself (Container.Console).
+	Attached bool
 }
 
 // Container is a container this rt process has just created.
@@ -40,6 +43,11 @@ type Container struct {
 	sync     int
 	pidfd    int
 	prog     *nsenter.Program
+	// Console is the pty master of an attached container with
+	// process.terminal, for the caller to drive; nil otherwise.
+	// ConsoleSized: process.consoleSize gave the pty its size.
+	Console      *os.File
+	ConsoleSized bool
 }
 
 // Create sets up a container from its bundle and leaves its process waiting
@@ -52,8 +60,17 @@ func Create(o CreateOpts) (_ *Container, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTerminal(spec.Process.Terminal, o.ConsoleSocket, o.Attached); err != nil {
+		return nil, err
+	}
+	var cons *console
+	consoleFD := -1
 	if spec.Process.Terminal {
-		return nil, errors.New("process.terminal: terminals are not supported by this rt build yet")
+		if cons, err = openConsole(o.ConsoleSocket); err != nil {
+			return nil, err
+		}
+		defer cons.close()
+		consoleFD = cons.childFD
 	}
 	dir, err := newDir(o.Root, o.ID)
 	if err != nil {
@@ -104,7 +121,7 @@ func Create(o CreateOpts) (_ *Container, err error) {
 		CgroupV2:    layout == cgroups.V2,
 		CgroupPaths: cg.Paths,
 	}
-	plan, err := compile(spec, bundle, childSync, listenFD, keep, ro)
+	plan, err := compile(spec, bundle, childSync, listenFD, consoleFD, keep, ro)
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +129,7 @@ func Create(o CreateOpts) (_ *Container, err error) {
 	c.Warnings = plan.warnings
 
 	pid, pidfd, err := nsenter.Spawn(plan.prog, plan.cloneFlags, -1)
+	cons.closeChild()
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +165,12 @@ func Create(o CreateOpts) (_ *Container, err error) {
 	}
 	if err = c.waitReady(spec); err != nil {
 		return nil, err
+	}
+	if cons != nil && cons.recvFD >= 0 {
+		if c.Console, err = cons.receive(); err != nil {
+			return nil, err
+		}
+		c.ConsoleSized = spec.Process.ConsoleSize != nil
 	}
 	start, ok := processStart(c.State.Pid)
 	if !ok {
@@ -231,6 +255,9 @@ func (c *Container) abort(cg *cgroups.Manager) {
 	}
 	if c.sync >= 0 {
 		unix.Close(c.sync)
+	}
+	if c.Console != nil {
+		c.Console.Close()
 	}
 	if cg != nil {
 		cg.Destroy()

@@ -59,6 +59,9 @@ enum rt_op {
 	RT_OP_LOOKUP,           /* str argv0, str PATH: find the program now, so create fails if it is missing */
 	RT_OP_READY,            /* tell the parent we are ready, then wait for start */
 	RT_OP_EXEC,             /* list of str argv, list of str env */
+	RT_OP_TERMINAL,         /* u64 console fd, u64 rows, u64 cols, u64 uid, u64 mount /dev/console:
+	                           a pty from the container's devpts becomes the controlling terminal
+	                           and stdio; the master goes to the console fd (SCM_RIGHTS) */
 };
 
 /* How a mount target is created when it does not exist. */
