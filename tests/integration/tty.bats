@@ -125,6 +125,23 @@ init_pid() { rt state "$ID" 2>/dev/null | jq -r 'select(.status == "running") | 
 	wait_status "$ID" stopped
 }
 
+@test "run -d --console-socket: the receiver holds the master (null mode) while the container runs" {
+	update_config '.root.readonly = false | .process.terminal = true | .process.args = ["sh", "-c", "tty >/tty.out; [ -t 0 ] && echo yes >>/tty.out; exec sleep 1000"]'
+	"$RECVTTY" --mode null "$TTYDIR/console.sock" </dev/null >"$TTYDIR/out" 2>&1 3>&- &
+	RECV_PID=$!
+	wait_until '[ -S "$TTYDIR/console.sock" ]'
+	rt run -d --console-socket "$TTYDIR/console.sock" --bundle "$BUNDLE" "$ID"
+	[ "$(state_field "$ID" status)" = running ]
+	wait_until '[ "$(cat "$BUNDLE/rootfs/tty.out" 2>/dev/null)" = "$(printf "/dev/pts/0\nyes")" ]'
+	kill -0 "$RECV_PID"
+	rt kill "$ID" KILL
+	# The pty closed with the container: recvtty ends, and cleanly.
+	wait_until '! kill -0 "$RECV_PID" 2>/dev/null'
+	wait "$RECV_PID"
+	RECV_PID=
+	wait_status "$ID" stopped
+}
+
 @test "terminal errors: no --console-socket, --console-socket without a terminal or in the foreground, no listener: clear error, nothing left" {
 	update_config '.process.terminal = true | .process.args = ["sh"]'
 	run rt create --bundle "$BUNDLE" "$ID"
