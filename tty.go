@@ -24,6 +24,17 @@ type ttyRelay struct {
 // size of rt's terminal at once.
 func startRelay(master *os.File, keepSize bool) (*ttyRelay, error) {
 	t := &ttyRelay{master: master, outDone: make(chan struct{})}
+	// As runc: the pty passes the container's "\n" through untouched, so
+	// output into a file or pipe has no "\r"; rt's terminal, when it is
+	// one, still turns it into "\r\n" (its output processing stays on).
+	t.control(func(fd int) error {
+		tio, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+		if err != nil {
+			return err
+		}
+		tio.Oflag &^= unix.ONLCR
+		return unix.IoctlSetTermios(fd, unix.TCSETS, tio)
+	})
 	if c, err := console.ConsoleFromFile(os.Stdin); err == nil {
 		if err := c.SetRaw(); err != nil {
 			return nil, err
@@ -51,13 +62,23 @@ func (t *ttyRelay) resize() {
 	if err != nil {
 		return
 	}
-	// Through the raw conn: Fd() would make the master blocking and end
-	// its read deadline.
-	if rc, err := t.master.SyscallConn(); err == nil {
-		rc.Control(func(fd uintptr) {
-			unix.IoctlSetWinsize(int(fd), unix.TIOCSWINSZ, &unix.Winsize{Row: ws.Height, Col: ws.Width})
-		})
+	t.control(func(fd int) error {
+		return unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, &unix.Winsize{Row: ws.Height, Col: ws.Width})
+	})
+}
+
+// control runs f on the master's fd through its raw conn: Fd() would make
+// the master blocking and end its read deadline.
+func (t *ttyRelay) control(f func(fd int) error) error {
+	rc, err := t.master.SyscallConn()
+	if err != nil {
+		return err
 	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = f(int(fd)) }); err != nil {
+		return err
+	}
+	return ferr
 }
 
 // close waits for the container's last output, then gives rt's terminal
