@@ -1,6 +1,11 @@
 GO ?= go
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-LDFLAGS := -X main.commit=$(COMMIT)
+# urfave_cli_no_docs: leave out urfave/cli's man/markdown generator (its
+# markdown library's init runs at every start of rt otherwise).
+TAGS := urfave_cli_no_docs
+# Static: no dynamic loader at every start (measured: 17% less CPU time for
+# `rt --version`, fewer page faults); the container never sees rt's libraries.
+LDFLAGS := -X main.commit=$(COMMIT) -linkmode external -extldflags -static
 
 .PHONY: all rt recvtty test unit integration run bench clean
 
@@ -8,7 +13,7 @@ all: rt recvtty
 
 # cgo: the init stage (nsenter/) is C. Always rebuilt: go build is incremental.
 rt:
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o rt .
+	$(GO) build -trimpath -tags "$(TAGS)" -ldflags "$(LDFLAGS)" -o rt .
 
 # A console-socket receiver for tests and users (rt create --console-socket).
 recvtty:

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"strconv"
+
 	"github.com/urfave/cli/v2"
 
 	"rt/libcontainer"
@@ -20,6 +23,7 @@ func createContainer(ctx *cli.Context, foreground bool) (*libcontainer.Container
 		PidFile:       ctx.String("pid-file"),
 		NoPivot:       ctx.Bool("no-pivot"),
 		PreserveFDs:   ctx.Int("preserve-fds"),
+		ListenFDs:     listenFDs(),
 		Foreground:    foreground,
 		Attached:      foreground && !ctx.Bool("detach"),
 		ConsoleSocket: ctx.String("console-socket"),
@@ -27,8 +31,22 @@ func createContainer(ctx *cli.Context, foreground bool) (*libcontainer.Container
 	if err != nil {
 		return nil, err
 	}
+	logDebug("container %s: init pid %d, bundle %s", id, c.State.Pid, c.State.Bundle)
 	for _, w := range c.Warnings {
 		logWarning(w)
 	}
 	return c, nil
+}
+
+// listenFDs is the number of fds systemd's socket activation passed to this
+// rt process: LISTEN_FDS, when LISTEN_PID names rt itself.
+func listenFDs() int {
+	if pid, err := strconv.Atoi(os.Getenv("LISTEN_PID")); err != nil || pid != os.Getpid() {
+		return 0
+	}
+	n, err := strconv.Atoi(os.Getenv("LISTEN_FDS"))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }

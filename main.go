@@ -1,3 +1,8 @@
+// rt lives for one command: GOMAXPROCS need not track the cgroup's cpu
+// limit while it runs (no periodic re-reads of the cgroup files).
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
+
 // rt is a low-level OCI container runtime with runc's command line.
 package main
 
@@ -5,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -32,6 +38,9 @@ func main() {
 			&cli.StringFlag{Name: "criu", Hidden: true},
 		},
 		Before: func(ctx *cli.Context) error {
+			// The log settings first: even an error in the flags goes to --log.
+			logFile, logFormat, debug = ctx.String("log"), ctx.String("log-format"), ctx.Bool("debug")
+			logDebug("rt %s", strings.Join(os.Args[1:], " "))
 			if f := ctx.String("log-format"); f != "text" && f != "json" {
 				return fmt.Errorf("--log-format: %q is not text or json", f)
 			}
@@ -44,8 +53,11 @@ func main() {
 			createCommand, startCommand, runCommand, stateCommand, killCommand,
 			deleteCommand, listCommand, specCommand, featuresCommand,
 			pauseCommand, resumeCommand, updateCommand, eventsCommand, psCommand,
+			execCommand,
 		},
-		ExitErrHandler: func(ctx *cli.Context, err error) {},
+		// --env A=b,c is one variable, as in runc: repeat a flag for more values.
+		DisableSliceFlagSeparator: true,
+		ExitErrHandler:            func(ctx *cli.Context, err error) {},
 	}
 	cli.VersionPrinter = func(ctx *cli.Context) {
 		fmt.Printf("rt version %s\n", ctx.App.Version)
@@ -70,31 +82,33 @@ func fatal(app *cli.App, err error) {
 	os.Exit(1)
 }
 
-var logFile, logFormat string
+var (
+	logFile, logFormat string
+	debug              bool // --debug: debug lines go to stderr and the log file
+)
 
 // logError appends the error to the --log file in runc's formats: managers
 // such as containerd's shim read the last error from it.
-func logError(err error) {
-	if logFile == "" {
-		return
-	}
-	f, ferr := os.OpenFile(logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if ferr != nil {
-		return
-	}
-	defer f.Close()
-	now := time.Now().UTC().Format(time.RFC3339Nano)
-	if logFormat == "json" {
-		b, _ := json.Marshal(map[string]string{"level": "error", "msg": err.Error(), "time": now})
-		fmt.Fprintf(f, "%s\n", b)
-		return
-	}
-	fmt.Fprintf(f, "time=%q level=error msg=%q\n", now, err.Error())
-}
+func logError(err error) { logLine("error", err.Error()) }
 
 // logWarning records a warning on stderr and in the log file.
 func logWarning(msg string) {
 	fmt.Fprintf(os.Stderr, "rt: warning: %s\n", msg)
+	logLine("warning", msg)
+}
+
+// logDebug records a debug message when --debug is given.
+func logDebug(format string, args ...any) {
+	if !debug {
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	fmt.Fprintf(os.Stderr, "rt: debug: %s\n", msg)
+	logLine("debug", msg)
+}
+
+// logLine appends one line to the --log file, as text or JSON.
+func logLine(level, msg string) {
 	if logFile == "" {
 		return
 	}
@@ -105,9 +119,9 @@ func logWarning(msg string) {
 	defer f.Close()
 	now := time.Now().UTC().Format(time.RFC3339Nano)
 	if logFormat == "json" {
-		b, _ := json.Marshal(map[string]string{"level": "warning", "msg": msg, "time": now})
+		b, _ := json.Marshal(map[string]string{"level": level, "msg": msg, "time": now})
 		fmt.Fprintf(f, "%s\n", b)
 		return
 	}
-	fmt.Fprintf(f, "time=%q level=warning msg=%q\n", now, msg)
+	fmt.Fprintf(f, "time=%q level=%s msg=%q\n", now, level, msg)
 }

@@ -6,8 +6,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
-
-	"rt/libcontainer"
 )
 
 var runCommand = &cli.Command{
@@ -68,11 +66,17 @@ var runCommand = &cli.Command{
 	},
 }
 
+// waitSignaler is a process rt waits for: a container's init or an exec'd process.
+type waitSignaler interface {
+	Wait() (int, error)
+	Signal(unix.Signal) error
+}
+
 // waitForwarding passes every signal rt receives on to the container until
-// the container's init exits, then returns its exit code.
+// the process exits, then returns its exit code.
 // With a terminal, SIGWINCH resizes the container's pty instead (the
 // kernel then signals the container's foreground process group itself).
-func waitForwarding(c *libcontainer.Container, sigs chan os.Signal, tty *ttyRelay) (int, error) {
+func waitForwarding(c waitSignaler, sigs chan os.Signal, tty *ttyRelay) (int, error) {
 	type result struct {
 		code int
 		err  error

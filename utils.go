@@ -11,8 +11,6 @@ import (
 
 // setup reads the global flags every command needs.
 func setup(ctx *cli.Context) (root string) {
-	logFile = ctx.String("log")
-	logFormat = ctx.String("log-format")
 	return ctx.String("root")
 }
 
@@ -24,7 +22,8 @@ func containerID(ctx *cli.Context) (string, error) {
 	return ctx.Args().First(), nil
 }
 
-// parseSignal accepts "KILL", "SIGKILL", "kill" or "9".
+// parseSignal accepts "KILL", "SIGKILL", "kill", "9" or a real-time
+// signal as "RTMIN+3" or "SIGRTMAX-1".
 func parseSignal(s string) (unix.Signal, error) {
 	if n, err := strconv.Atoi(s); err == nil {
 		if n <= 0 || n > 64 {
@@ -37,6 +36,9 @@ func parseSignal(s string) (unix.Signal, error) {
 		name = "SIG" + name
 	}
 	if sig := unix.SignalNum(name); sig != 0 {
+		return sig, nil
+	}
+	if sig, ok := realtimeSignal(name); ok {
 		return sig, nil
 	}
 	return 0, fmt.Errorf("unknown signal %q", s)
@@ -53,4 +55,41 @@ func idAction(fn func(root, id string) error) cli.ActionFunc {
 		}
 		return fn(root, id)
 	}
+}
+
+// Real-time signals as Linux numbers them for programs (glibc keeps 32 and 33).
+const (
+	sigRTMin = 34
+	sigRTMax = 64
+)
+
+// realtimeSignal parses "SIGRTMIN", "SIGRTMIN+N" and "SIGRTMAX-N".
+func realtimeSignal(name string) (unix.Signal, bool) {
+	base, off, sign := 0, "", 1
+	switch {
+	case strings.HasPrefix(name, "SIGRTMIN"):
+		base, off = sigRTMin, strings.TrimPrefix(name, "SIGRTMIN")
+		if off != "" && !strings.HasPrefix(off, "+") {
+			return 0, false
+		}
+	case strings.HasPrefix(name, "SIGRTMAX"):
+		base, off, sign = sigRTMax, strings.TrimPrefix(name, "SIGRTMAX"), -1
+		if off != "" && !strings.HasPrefix(off, "-") {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	n := 0
+	if off != "" {
+		var err error
+		if n, err = strconv.Atoi(off[1:]); err != nil || n < 0 {
+			return 0, false
+		}
+	}
+	sig := base + sign*n
+	if sig < sigRTMin || sig > sigRTMax {
+		return 0, false
+	}
+	return unix.Signal(sig), true
 }

@@ -81,11 +81,9 @@ SPLIT=$(measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$W"
 echo "== exec /bin/true into a running container (N=$N)" >&2
 with_config '.process.args = ["sleep", "100000"]' rt run -d --bundle "$B" "$ID-exec" </dev/null >/dev/null 2>&1
 with_config '.process.args = ["sleep", "100000"]' runc_ run -d --bundle "$B" "$ID-runc-exec" </dev/null >/dev/null 2>&1
-RT_EXEC=true
-rt exec "$ID-exec" /bin/true </dev/null >/dev/null 2>&1 || RT_EXEC=false
-exec_groups=$(jq -n --arg rt "$RT" --arg id "$ID" --arg w "$W" --argjson rtexec "$RT_EXEC" '
-	[{name: "runc", steps: [{name: "exec", argv: ["runc", "--root", ($w + "/runc-root"), "exec", ($id + "-runc-exec"), "/bin/true"]}]}] +
-	if $rtexec then [{name: "rt", steps: [{name: "exec", argv: [$rt, "--root", ($w + "/rt-root"), "exec", ($id + "-exec"), "/bin/true"]}]}] else [] end')
+exec_groups=$(jq -n --arg rt "$RT" --arg id "$ID" --arg w "$W" '[
+	{name: "rt", steps: [{name: "exec", argv: [$rt, "--root", ($w + "/rt-root"), "exec", ($id + "-exec"), "/bin/true"]}]},
+	{name: "runc", steps: [{name: "exec", argv: ["runc", "--root", ($w + "/runc-root"), "exec", ($id + "-runc-exec"), "/bin/true"]}]}]')
 EXEC=$(measure "$exec_groups" "$N")
 rt delete -f "$ID-exec"
 runc_ delete -f "$ID-runc-exec"
@@ -162,7 +160,7 @@ jq -n --argjson run "$RUN" --argjson split "$SPLIT" --argjson exec "$EXEC" --arg
 		rt_runc_cpu: ($run["rt/run"].cpu_ms / $run["runc/run"].cpu_ms),
 		runc_floor_wall: ($run["runc/run"].wall_ms / $run["floor/run"].wall_ms),
 		runc_floor_cpu: ($run["runc/run"].cpu_ms / $run["floor/run"].cpu_ms),
-		exec_rt_runc_wall: (if $exec["rt/exec"] then $exec["rt/exec"].wall_ms / $exec["runc/exec"].wall_ms else null end),
+		exec_rt_runc_wall: ($exec["rt/exec"].wall_ms / $exec["runc/exec"].wall_ms),
 		created_rss_rt_runc: ($rtrss / $runcrss)
 	},
 	memory: {run_peak_rss_kb: {rt: $run["rt/run"].max_rss_kb, runc: $run["runc/run"].max_rss_kb},

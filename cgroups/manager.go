@@ -82,9 +82,26 @@ func (m *Manager) Update(res *specs.LinuxResources) error {
 }
 
 // Join moves process pid into every directory of the container.
-func (m *Manager) Join(pid int) error {
-	p := strconv.Itoa(pid)
+func (m *Manager) Join(pid int) error { return joinDirs(pid, m.dirs()) }
+
+// JoinV1 moves pid into every directory but the cgroup2 one, for a process
+// clone3 already put there with CLONE_INTO_CGROUP.
+func (m *Manager) JoinV1(pid int) error {
+	var dirs []string
 	for _, d := range m.dirs() {
+		if d != m.Paths[unifiedKey] {
+			dirs = append(dirs, d)
+		}
+	}
+	return joinDirs(pid, dirs)
+}
+
+// UnifiedDir is the container's cgroup2 directory, or "" (a v1 host).
+func (m *Manager) UnifiedDir() string { return m.Paths[unifiedKey] }
+
+func joinDirs(pid int, dirs []string) error {
+	p := strconv.Itoa(pid)
+	for _, d := range dirs {
 		if err := writeFile(d, "cgroup.procs", p); err != nil {
 			if errors.Is(err, unix.ENOSPC) && strings.Contains(d, "cpuset") {
 				return fmt.Errorf("cgroups: join %d: write cgroup.procs in %s: %w (cpuset.cpus or cpuset.mems is empty)", pid, d, err)

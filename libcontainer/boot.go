@@ -30,6 +30,7 @@ type bootPlan struct {
 	prog       *nsenter.Program
 	cloneFlags uint64 // given to clone3
 	mapsByRT   bool   // rt writes the id maps right after clone (new userns in clone3)
+	cwdExists  bool   // the cwd must exist (exec); init creates it, as runc
 	warnings   []string
 	// process.terminal: the socket the child sends its pty master on (-1:
 	// none), and whether the pty also becomes /dev/console (init, not exec).
@@ -99,6 +100,9 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD, consoleFD int, keep
 			p.Fork(0)
 		}
 	}
+	if config.HasNamespace(s, specs.UserNamespace) && mapped(s.Linux.UIDMappings, 0) && mapped(s.Linux.GIDMappings, 0) {
+		p.BecomeNSRoot()
+	}
 	if late != 0 {
 		p.Unshare(late, "linux.namespaces: unshare cgroup")
 	}
@@ -141,7 +145,11 @@ func (b *bootPlan) compileProcess(proc *specs.Process, s *specs.Spec, bundle str
 		}
 		p.Rlimit(fmt.Sprintf("process.rlimits[%d] (%s)", i, r.Type), config.Rlimits[r.Type], r.Soft, r.Hard)
 	}
-	p.Chdir(proc.Cwd)
+	if b.cwdExists {
+		p.ChdirExisting(proc.Cwd)
+	} else {
+		p.Chdir(proc.Cwd)
+	}
 	umask := uint32(0o022)
 	if proc.User.Umask != nil {
 		umask = *proc.User.Umask
@@ -182,10 +190,34 @@ func (b *bootPlan) compileProcess(proc *specs.Process, s *specs.Spec, bundle str
 		p.NoNewPrivs()
 	}
 	env := withHome(proc.Env, rootPath(s, bundle), proc.User.UID)
+	if e, ok := withListenPid(env); ok {
+		// Socket activation (--preserve-fds with LISTEN_FDS): the fds are
+		// for the program, whose pid only the child knows once it runs in
+		// its pid namespace; the child fills in LISTEN_PID at exec.
+		env = e
+		p.ListenPid()
+	}
 	p.Lookup(proc.Args[0], pathOf(env))
 	p.Ready()
 	p.Exec(proc.Args, env)
 	return nil
+}
+
+// withListenPid returns env with a LISTEN_PID entry for the child to fill
+// in, when env sets LISTEN_FDS.
+func withListenPid(env []string) ([]string, bool) {
+	for _, e := range env {
+		if strings.HasPrefix(e, "LISTEN_FDS=") {
+			out := make([]string, 0, len(env)+1)
+			for _, e := range env {
+				if !strings.HasPrefix(e, "LISTEN_PID=") {
+					out = append(out, e)
+				}
+			}
+			return append(out, "LISTEN_PID="), true
+		}
+	}
+	return env, false
 }
 
 func pathOf(env []string) string {
@@ -259,4 +291,14 @@ func hasCap(c int) bool {
 		return false
 	}
 	return data[c/32].Effective&(1<<(uint(c)%32)) != 0
+}
+
+// mapped says whether container id is in the mappings.
+func mapped(m []specs.LinuxIDMapping, id uint32) bool {
+	for _, e := range m {
+		if id >= e.ContainerID && id-e.ContainerID < e.Size {
+			return true
+		}
+	}
+	return false
 }

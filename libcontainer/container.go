@@ -26,7 +26,11 @@ type CreateOpts struct {
 	PidFile          string
 	NoPivot          bool
 	PreserveFDs      int
-	ConsoleSocket    string
+	// ListenFDs: rt was socket-activated with this many fds (3..): they
+	// pass to the container before the --preserve-fds ones, with
+	// LISTEN_FDS set and LISTEN_PID the process's own, as runc does.
+	ListenFDs     int
+	ConsoleSocket string
 	// Foreground: the caller releases the process with Start on the sync
 	// socket and waits for it (rt run); otherwise the process waits for `rt start`.
 	Foreground bool
@@ -43,6 +47,7 @@ type Container struct {
 	sync     int
 	pidfd    int
 	prog     *nsenter.Program
+	shared   *nsenter.Shared // the child shares rt's memory until it execs (nil: forked)
 	// Console is the pty master of an attached container with
 	// process.terminal, for the caller to drive; nil otherwise.
 	// ConsoleSized: process.consoleSize gave the pty its size.
@@ -107,8 +112,11 @@ func Create(o CreateOpts) (_ *Container, err error) {
 		}
 		defer unix.Close(listenFD)
 	}
-	keep := make([]int, 0, o.PreserveFDs)
-	for fd := 3; fd < 3+o.PreserveFDs; fd++ {
+	if o.ListenFDs > 0 {
+		spec.Process.Env = setEnv(spec.Process.Env, "LISTEN_FDS="+strconv.Itoa(o.ListenFDs))
+	}
+	keep := make([]int, 0, o.ListenFDs+o.PreserveFDs)
+	for fd := 3; fd < 3+o.ListenFDs+o.PreserveFDs; fd++ {
 		keep = append(keep, fd)
 	}
 
@@ -128,7 +136,7 @@ func Create(o CreateOpts) (_ *Container, err error) {
 	c.prog = plan.prog
 	c.Warnings = plan.warnings
 
-	pid, pidfd, err := nsenter.Spawn(plan.prog, plan.cloneFlags, -1)
+	pid, pidfd, err := c.spawn(plan, o.Foreground)
 	cons.closeChild()
 	if err != nil {
 		return nil, err
@@ -138,7 +146,7 @@ func Create(o CreateOpts) (_ *Container, err error) {
 		ID: o.ID, Bundle: bundle, Rootfs: rootPath(spec, bundle), Pid: pid,
 		Created: time.Now().UTC(), Annotations: spec.Annotations, Cgroup: cg,
 		HostPidNS: !config.HasNewNamespace(spec, specs.PIDNamespace), OCIVersion: specs.Version,
-		Hooks: spec.Hooks,
+		Hooks: spec.Hooks, Process: spec.Process, Seccomp: spec.Linux.Seccomp,
 	}
 	if plan.mapsByRT {
 		if err = writeMaps(pid, spec); err != nil {
@@ -188,9 +196,28 @@ func Create(o CreateOpts) (_ *Container, err error) {
 	return c, nil
 }
 
+// spawn clones the container's first process. A foreground container (rt
+// run) is exec'd while rt still runs, so its child may share rt's memory,
+// which saves copying rt's page tables and the copy-on-write faults after;
+// a created one outlives rt and is forked.
+func (c *Container) spawn(plan *bootPlan, foreground bool) (pid, pidfd int, err error) {
+	if !foreground || plan.cloneFlags&cloneNewTime != 0 {
+		return nsenter.Spawn(plan.prog, plan.cloneFlags, -1)
+	}
+	sh, err := nsenter.SpawnShared(plan.prog, plan.cloneFlags)
+	if err != nil {
+		return 0, -1, err
+	}
+	c.shared = sh
+	return sh.Pid, sh.Pidfd, nil
+}
+
 // waitReady serves the child's requests until it reports ready.
 func (c *Container) waitReady(spec *specs.Spec) error {
-	for {
+	// After a FORK, the old process's PID and the new one's READY race:
+	// wait for both.
+	ready, forked := false, !c.prog.Forks()
+	for !ready || !forked {
 		m, err := nsenter.Recv(c.sync, c.prog)
 		if err != nil {
 			return err
@@ -204,22 +231,33 @@ func (c *Container) waitReady(spec *specs.Spec) error {
 				return err
 			}
 		case nsenter.MsgPid:
-			// The intermediate process forked the container's init and exits.
-			var ws unix.WaitStatus
-			unix.Wait4(c.State.Pid, &ws, 0, nil)
-			unix.Close(c.pidfd)
-			c.State.Pid = int(m.Pid)
-			fd, err := unix.PidfdOpen(c.State.Pid, 0)
+			fd, err := adoptForked(c.State.Pid, c.pidfd, int(m.Pid))
 			if err != nil {
-				return fmt.Errorf("pidfd of container init %d: %w", c.State.Pid, err)
+				return err
 			}
-			c.pidfd = fd
+			c.State.Pid, c.pidfd = int(m.Pid), fd
+			forked = true
 		case nsenter.MsgReady:
-			return nil
+			ready = true
 		default:
 			return fmt.Errorf("container init: unexpected message %d", m.Type)
 		}
 	}
+	return nil
+}
+
+// adoptForked reaps the intermediate process old (with its pidfd), which
+// forked pid (a child of rt too: CLONE_PARENT) and exits, and returns a
+// pidfd of pid.
+func adoptForked(old, oldfd, pid int) (int, error) {
+	var ws unix.WaitStatus
+	unix.Wait4(old, &ws, 0, nil)
+	unix.Close(oldfd)
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return -1, fmt.Errorf("pidfd of forked process %d: %w", pid, err)
+	}
+	return fd, nil
 }
 
 // listen makes the socket on which the created process waits for `rt start`.
@@ -253,6 +291,7 @@ func (c *Container) abort(cg *cgroups.Manager) {
 		unix.Wait4(c.State.Pid, &ws, 0, nil)
 		unix.Close(c.pidfd)
 	}
+	c.shared.Release()
 	if c.sync >= 0 {
 		unix.Close(c.sync)
 	}
@@ -282,7 +321,8 @@ func (c *Container) Start() error {
 	unix.Close(c.sync)
 	c.sync = -1
 	if errors.Is(err, nsenter.ErrInitGone) {
-		// the socket closed on exec
+		// The socket closed on exec (or exit): the child is off rt's memory.
+		c.shared.Release()
 		if h := c.State.Hooks; h != nil {
 			warnHooks("poststart", h.Poststart, c.State.hookState(Running))
 		}
@@ -302,19 +342,27 @@ func (c *Container) Signal(sig unix.Signal) error {
 // Wait reaps the foreground container's init and returns its exit code
 // (128+signal when a signal killed it).
 func (c *Container) Wait() (int, error) {
+	code, err := waitExit(c.State.Pid)
+	unix.Close(c.pidfd)
+	c.pidfd = -1
+	c.shared.Release()
+	return code, err
+}
+
+// waitExit reaps the child pid and returns its exit code, 128+signal when
+// a signal killed it.
+func waitExit(pid int) (int, error) {
 	var ws unix.WaitStatus
 	for {
-		_, err := unix.Wait4(c.State.Pid, &ws, 0, nil)
+		_, err := unix.Wait4(pid, &ws, 0, nil)
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return -1, fmt.Errorf("wait for container init %d: %w", c.State.Pid, err)
+			return -1, fmt.Errorf("wait for process %d: %w", pid, err)
 		}
 		break
 	}
-	unix.Close(c.pidfd)
-	c.pidfd = -1
 	if ws.Signaled() {
 		return 128 + int(ws.Signal()), nil
 	}

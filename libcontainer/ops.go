@@ -309,5 +309,7 @@ func (s *State) waitGone(limit time.Duration) {
 
 // Destroy removes a container this process created and ran in the foreground.
 func (c *Container) Destroy(root string) error {
-	return Delete(root, c.State.ID, true)
+	err := Delete(root, c.State.ID, true)
+	c.shared.Release() // Delete killed and waited for it
+	return err
 }

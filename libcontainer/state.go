@@ -58,6 +58,10 @@ type State struct {
 	OCIVersion string `json:"oci_version"`
 	// Hooks run by later commands (poststart by start, poststop by delete).
 	Hooks *specs.Hooks `json:"hooks,omitempty"`
+	// The container's process and seccomp filter, which `rt exec` starts
+	// from (absent in the state of an rt without exec).
+	Process *specs.Process      `json:"process,omitempty"`
+	Seccomp *specs.LinuxSeccomp `json:"seccomp,omitempty"`
 }
 
 // hookState is the state a hook reads on stdin, with the given status.
@@ -132,6 +136,10 @@ func newDir(root, id string) (*stateDir, error) {
 	if err := unix.Mkdir(path, 0o700); err != nil {
 		if errors.Is(err, unix.EEXIST) {
 			return nil, fmt.Errorf("%w: %s", ErrExist, id)
+		}
+		if errors.Is(err, unix.ENAMETOOLONG) {
+			// Valid by runc's rules, but longer than a directory name may be here.
+			return nil, fmt.Errorf("%w: %d bytes is longer than a state directory name may be under %s", ErrInvalid, len(id), root)
 		}
 		return nil, fmt.Errorf("create state dir %s: %w", path, err)
 	}

@@ -24,6 +24,17 @@ func TestValidateID(t *testing.T) {
 	}
 }
 
+func TestNewDirIDTooLongForTheFilesystem(t *testing.T) {
+	root := t.TempDir()
+	_, err := newDir(root, strings.Repeat("x", 300))
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "300 bytes is longer than a state directory name") {
+		t.Fatalf("got %v", err)
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 0 {
+		t.Fatalf("left behind: %v", entries)
+	}
+}
+
 func TestStateSaveLoad(t *testing.T) {
 	root := t.TempDir()
 	d, err := newDir(root, "c1")

@@ -65,6 +65,7 @@ static int cur_op = -1;
 static int sync_fd = -1, listen_fd = -1, reply_fd = -1;
 static int root_fd = -1;
 static char exec_path[4096];
+static int listen_pid; /* RT_OP_LISTEN_PID seen */
 
 /* ---- messages and failure ---- */
 
@@ -867,10 +868,33 @@ static void op_ready(void)
 	listen_fd = -1;
 }
 
+/* set_listen_pid points the env's LISTEN_PID= entry at our pid as the
+ * program will see it (getpid() in our pid namespace), as socket activation wants. */
+static void set_listen_pid(char **envp)
+{
+	static char buf[32] = "LISTEN_PID=";
+	char digits[16];
+	int n = 0;
+	unsigned int pid = (unsigned int)getpid();
+	do {
+		digits[n++] = '0' + pid % 10;
+		pid /= 10;
+	} while (pid);
+	size_t off = 11;
+	while (n > 0)
+		buf[off++] = digits[--n];
+	buf[off] = 0;
+	for (char **e = envp; *e; e++)
+		if (strncmp(*e, "LISTEN_PID=", 11) == 0)
+			*e = buf;
+}
+
 static void op_exec(void)
 {
 	char **argv = get_str_array();
 	char **envp = get_str_array();
+	if (listen_pid)
+		set_listen_pid(envp);
 	execve(exec_path, argv, envp);
 	fail3(errno, "exec \"", exec_path, "\"");
 }
@@ -1069,6 +1093,25 @@ static void __attribute__((noreturn)) child_main(const uint8_t *boot, size_t len
 		case RT_OP_EXEC:
 			op_exec();
 			break;
+		case RT_OP_OPEN_ROOT:
+			/* setns(CLONE_NEWNS) made the namespace's root our root and cwd. */
+			if (root_fd >= 0)
+				close(root_fd);
+			root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (root_fd < 0)
+				fail(errno, "open /");
+			break;
+		case RT_OP_LISTEN_PID:
+			listen_pid = 1;
+			break;
+		case RT_OP_CHDIR_EXISTING: {
+			const char *dir = get_str(NULL);
+			int fd = open_in_root(dir, O_PATH | O_DIRECTORY);
+			if (fd < 0 || fchdir(fd) < 0)
+				fail3(errno, "chdir to ", dir, NULL);
+			close(fd);
+			break;
+		}
 		case RT_OP_TERMINAL:
 			op_terminal();
 			break;
@@ -1104,4 +1147,36 @@ int rt_spawn(const uint8_t *boot, size_t len, uint64_t flags, int cgroup_fd, int
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = saved;
 	return (int)pid;
+}
+
+/* The child of rt_spawn_shared starts here, on the stack rt gave it. */
+struct shared_start {
+	const uint8_t *boot;
+	size_t len;
+};
+
+static int shared_entry(void *arg)
+{
+	struct shared_start *st = arg;
+	child_main(st->boot, st->len);
+}
+
+int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, void *stack, size_t stack_size, int *pidfd)
+{
+	sigset_t all, old;
+	int saved;
+
+	/* The start arguments live at the bottom of the child's stack, far from
+	 * where it grows down from. */
+	struct shared_start *st = stack;
+	st->boot = boot;
+	st->len = len;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int pid = clone(shared_entry, (char *)stack + stack_size,
+	                (int)flags | CLONE_VM | CLONE_PIDFD | SIGCHLD, st, pidfd);
+	saved = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return pid;
 }

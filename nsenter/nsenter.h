@@ -59,6 +59,9 @@ enum rt_op {
 	RT_OP_LOOKUP,           /* str argv0, str PATH: find the program now, so create fails if it is missing */
 	RT_OP_READY,            /* tell the parent we are ready, then wait for start */
 	RT_OP_EXEC,             /* list of str argv, list of str env */
+	RT_OP_OPEN_ROOT,        /* after joining a mount namespace: its root is the root for later paths */
+	RT_OP_LISTEN_PID,       /* EXEC sets LISTEN_PID= in env to the process's own pid (socket activation) */
+	RT_OP_CHDIR_EXISTING,   /* str: like CHDIR, but the directory must exist (exec) */
 	RT_OP_TERMINAL,         /* u64 console fd, u64 rows, u64 cols, u64 uid, u64 mount /dev/console:
 	                           a pty from the container's devpts becomes the controlling terminal
 	                           and stdio; the master goes to the console fd (SCM_RIGHTS) */
@@ -90,5 +93,13 @@ struct rt_msg {
  * In the parent: returns the pid and stores a pidfd in *pidfd, or -1 with errno.
  * The child never returns. */
 int rt_spawn(const uint8_t *boot, size_t len, uint64_t flags, int cgroup_fd, int *pidfd);
+
+/* Like rt_spawn without a cgroup, but the child shares rt's memory (CLONE_VM,
+ * as posix_spawn does) and runs on [stack, stack + stack_size): no page table
+ * is copied and neither side takes copy-on-write faults. flags must fit
+ * clone()'s 32 bits (no CLONE_NEWTIME). The caller keeps boot and the stack
+ * mapped until the child has exec'd or died, and must not run C code on the
+ * calling thread that relies on errno meanwhile (the child shares its TLS). */
+int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, void *stack, size_t stack_size, int *pidfd);
 
 #endif

@@ -30,6 +30,7 @@ const (
 type Program struct {
 	buf   []byte
 	descs []string
+	forks bool
 }
 
 // NewProgram starts a program whose child talks to rt on syncFD, waits for
@@ -108,7 +109,13 @@ func (p *Program) TimensOffsets(content string) {
 func (p *Program) Fork(flags uint64) {
 	p.op(C.RT_OP_FORK, "fork into the new namespaces")
 	p.u64(flags)
+	p.forks = true
 }
+
+// Forks says whether the program has a FORK, so that its child reports
+// the pid of the process that goes on (MsgPid). That message comes from the
+// old process and may arrive after the new one's READY.
+func (p *Program) Forks() bool { return p.forks }
 func (p *Program) Setsid()     { p.op(C.RT_OP_SETSID, "setsid") }
 func (p *Program) LoopbackUp() { p.op(C.RT_OP_LOOPBACK_UP, "bring up lo in the new network namespace") }
 func (p *Program) RootPropagation(flags uint64) {
@@ -229,6 +236,13 @@ func (p *Program) Hostname(h string)   { p.op(C.RT_OP_HOSTNAME, "hostname "+h); 
 func (p *Program) Domainname(d string) { p.op(C.RT_OP_DOMAINNAME, "domainname "+d); p.str(d) }
 func (p *Program) Chdir(dir string)    { p.op(C.RT_OP_CHDIR, "process.cwd "+dir); p.str(dir) }
 
+// ChdirExisting changes to dir, which must exist (an exec'd process: its
+// cwd is not created in a running container).
+func (p *Program) ChdirExisting(dir string) {
+	p.op(C.RT_OP_CHDIR_EXISTING, "process.cwd "+dir)
+	p.str(dir)
+}
+
 func (p *Program) Rlimit(desc string, resource int, soft, hard uint64) {
 	p.op(C.RT_OP_RLIMIT, desc)
 	p.u64(uint64(resource))
@@ -256,6 +270,16 @@ func (p *Program) SetID(uid, gid uint32) {
 	p.op(C.RT_OP_SETID, "process.user uid/gid")
 	p.u64(uint64(uid))
 	p.u64(uint64(gid))
+}
+
+// BecomeNSRoot switches to uid and gid 0 of the user namespace the process
+// has just made or joined: until then its ids are the host's, unmapped
+// there, and every file it creates (mount targets, device nodes) fails
+// with EOVERFLOW.
+func (p *Program) BecomeNSRoot() {
+	p.op(C.RT_OP_SETID, "become root of the user namespace")
+	p.u64(0)
+	p.u64(0)
 }
 
 // Caps sets the effective, permitted, inheritable and ambient sets (bit masks).
@@ -290,6 +314,14 @@ func (p *Program) Exec(argv, env []string) {
 	p.strs(argv)
 	p.strs(env)
 }
+
+// OpenRoot makes the current root (that of a mount namespace just joined)
+// the root later paths resolve in.
+func (p *Program) OpenRoot() { p.op(C.RT_OP_OPEN_ROOT, "open the container's root") }
+
+// ListenPid makes Exec set LISTEN_PID in the environment to the process's
+// own pid as seen in its pid namespace, known only once it runs there.
+func (p *Program) ListenPid() { p.op(C.RT_OP_LISTEN_PID, "set LISTEN_PID") }
 
 // Terminal makes a new pty of the container's devpts the process's
 // controlling terminal and its stdio, and sends the master over consoleFD

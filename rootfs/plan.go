@@ -34,7 +34,15 @@ func Plan(p *nsenter.Program, s *specs.Spec, o Options) error {
 	if !filepath.IsAbs(root) {
 		root = filepath.Join(o.Bundle, root)
 	}
-	p.RootPropagation(RootPropagation(s.Linux.RootfsPropagation))
+	// pivot_root (and MS_MOVE) refuse a shared new root or parent: with
+	// shared propagation asked for, build the root as rslave and share it
+	// once it is in place.
+	prop := RootPropagation(s.Linux.RootfsPropagation)
+	setup := prop
+	if prop&msShared != 0 {
+		setup = msSlave | msRec
+	}
+	p.RootPropagation(setup)
 	p.Rootfs(root)
 
 	bindDev := false
@@ -65,6 +73,9 @@ func Plan(p *nsenter.Program, s *specs.Spec, o Options) error {
 		planDev(p, s, o)
 	}
 	p.Pivot(o.NoPivot)
+	if setup != prop {
+		p.RootPropagation(prop)
+	}
 
 	keys := make([]string, 0, len(s.Linux.Sysctl))
 	for k := range s.Linux.Sysctl {

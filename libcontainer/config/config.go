@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -47,20 +48,33 @@ func Load(bundle string) (*specs.Spec, string, error) {
 // type errors by JSON path.
 func Parse(data []byte) (*specs.Spec, error) {
 	var spec specs.Spec
-	if err := json.Unmarshal(data, &spec); err != nil {
+	if err := decode(data, &spec, ""); err != nil {
+		return nil, err
+	}
+	return &spec, nil
+}
+
+// decode unmarshals data into v; a type error names the field's JSON path,
+// prefixed with prefix (the path of v in config.json, "" for the root).
+func decode(data []byte, v any, prefix string) error {
+	if err := json.Unmarshal(data, v); err != nil {
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &se):
 			line, col := position(data, se.Offset-1) // Offset is just past the bad byte
-			return nil, fmt.Errorf("invalid JSON at line %d, column %d: %v", line, col, se)
+			return fmt.Errorf("invalid JSON at line %d, column %d: %v", line, col, se)
 		case errors.As(err, &te):
 			line, col := position(data, te.Offset)
-			return nil, fmt.Errorf("%s: cannot use JSON %s as %v (line %d, column %d)", te.Field, te.Value, te.Type, line, col)
+			f := te.Field
+			if prefix != "" {
+				f = strings.TrimSuffix(prefix+"."+f, ".")
+			}
+			return fmt.Errorf("%s: cannot use JSON %s as %v (line %d, column %d)", f, te.Value, te.Type, line, col)
 		}
-		return nil, fmt.Errorf("invalid JSON: %w", err)
+		return fmt.Errorf("invalid JSON: %w", err)
 	}
-	return &spec, nil
+	return nil
 }
 
 func position(data []byte, off int64) (line, col int) {
@@ -129,6 +143,9 @@ func Validate(s *specs.Spec, bundle string) error {
 	if err := validateHooks(s); err != nil {
 		return err
 	}
+	if err := validateUnsupported(s); err != nil {
+		return err
+	}
 	for i, m := range s.Mounts {
 		p := fmt.Sprintf("mounts[%d]", i)
 		if m.Destination == "" {
@@ -136,6 +153,9 @@ func Validate(s *specs.Spec, bundle string) error {
 		}
 		if !filepath.IsAbs(m.Destination) {
 			return field(p+".destination", "%q is not an absolute path", m.Destination)
+		}
+		if m.Type == "" && !slices.Contains(m.Options, "bind") && !slices.Contains(m.Options, "rbind") {
+			return field(p+".type", "missing: only a bind mount (options \"bind\" or \"rbind\") may leave it out")
 		}
 	}
 	for i, d := range s.Linux.Devices {
@@ -167,8 +187,11 @@ func Validate(s *specs.Spec, bundle string) error {
 	return validateSysctl(s)
 }
 
-func validateProcess(s *specs.Spec) error {
-	p := s.Process
+func validateProcess(s *specs.Spec) error { return ValidateProcess(s.Process) }
+
+// ValidateProcess checks a runtime-spec process object: config.json's, or
+// the one `rt exec --process` reads. Errors name the field from "process".
+func ValidateProcess(p *specs.Process) error {
 	if p == nil {
 		return field("process", "missing")
 	}

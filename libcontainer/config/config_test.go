@@ -75,6 +75,9 @@ func TestValidate(t *testing.T) {
 		{"relative mount", "mounts[0].destination: \"tmp\" is not an absolute path", func(s *specs.Spec) {
 			s.Mounts = []specs.Mount{{Destination: "tmp", Type: "tmpfs"}}
 		}},
+		{"mount without type", "mounts[1].type: missing: only a bind mount", func(s *specs.Spec) {
+			s.Mounts = []specs.Mount{{Destination: "/a", Source: "/tmp", Options: []string{"rbind"}}, {Destination: "/b", Source: "/tmp"}}
+		}},
 		{"bad device type", "linux.devices[0].type: unknown device type \"x\"", func(s *specs.Spec) {
 			s.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/x", Type: "x"}}
 		}},
@@ -86,6 +89,16 @@ func TestValidate(t *testing.T) {
 		}},
 		{"host sysctl", "linux.sysctl.vm.swappiness: not a namespaced sysctl", func(s *specs.Spec) {
 			s.Linux.Sysctl = map[string]string{"vm.swappiness": "1"}
+		}},
+		{"personality", "linux.personality: not supported", func(s *specs.Spec) {
+			s.Linux.Personality = &specs.LinuxPersonality{Domain: specs.PerLinux32}
+		}},
+		{"intelRdt", "linux.intelRdt: not supported", func(s *specs.Spec) { s.Linux.IntelRdt = &specs.LinuxIntelRdt{ClosID: "x"} }},
+		{"scheduler", "process.scheduler: not supported", func(s *specs.Spec) { s.Process.Scheduler = &specs.Scheduler{Policy: "SCHED_FIFO"} }},
+		{"selinux", "process.selinuxLabel: not supported", func(s *specs.Spec) { s.Process.SelinuxLabel = "x" }},
+		{"idmap mount", "mounts[1].uidMappings: not supported", func(s *specs.Spec) {
+			s.Mounts = []specs.Mount{{Destination: "/a", Type: "tmpfs"}, {Destination: "/b", Type: "bind", Source: "/tmp",
+				UIDMappings: []specs.LinuxIDMapping{{Size: 1}}}}
 		}},
 		{"ipc sysctl without ipc ns", "linux.sysctl.kernel.shmmax: needs a new ipc namespace", func(s *specs.Spec) {
 			s.Linux.Sysctl = map[string]string{"kernel.shmmax": "1"}

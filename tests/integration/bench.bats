@@ -20,7 +20,8 @@ teardown() {
 	[[ "$output" == *"ratios: rt/floor"* ]]
 	for k in '.run["floor/run"].cpu_ms' '.run["rt/run"].wall_ms' '.run["runc/run"].cpu_ms' \
 		'.split["rt/create"].wall_ms' '.split["rt/start"].wall_ms' '.split["rt/delete"].wall_ms' \
-		'.split["runc/create"].wall_ms' '.exec["runc/exec"].wall_ms' \
+		'.split["runc/create"].wall_ms' '.exec["runc/exec"].wall_ms' '.exec["rt/exec"].wall_ms' \
+		'.ratios.exec_rt_runc_wall' \
 		'.memory.created_kb.rt.rss' '.memory.created_kb.runc.rss' '.memory.run_peak_rss_kb.rt' \
 		'.scale.create_first_ms' '.scale.create_last_ms' '.scale.list_ms' '.scale.state_ms' \
 		'.limits.min_memory_kb.rt' '.limits.min_memory_kb.runc' '.ratios.rt_floor_cpu'; do

@@ -37,18 +37,6 @@ wait_status() {
 	return 1
 }
 
-# wait_until 'SHELL CONDITION': evaluate the condition (quoted, so that it
-# is expanded anew each time) until it holds (30 s at most).
-wait_until() {
-	local _i
-	for _i in $(seq 1 300); do
-		eval "$1" && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for: $1" >&2
-	return 1
-}
-
 # cg ID CONTROLLER FILE: a file of the container's cgroup on the host.
 cg() {
 	cat "$(cgroup_dir "$1" "$2")/$3"
@@ -59,24 +47,13 @@ cgroup_dirs() {
 	jq -r '.cgroup.paths[]' "$ROOT/$1/state.json" | sort -u
 }
 
-# no_cgroup_named NAME: no cgroup directory called NAME exists on the host
-# (the default and relative paths sit under rt's own cgroup, a few levels down).
-no_cgroup_named() {
-	local found
-	# find fails when a directory vanishes under it (other containers come
-	# and go on a shared host): only what it found counts.
-	found=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 6 -type d -name "$1" 2>/dev/null || true)
-	[ -z "$found" ] || { echo "left behind: $found" >&2; return 1; }
-}
-
 # assert_clean_failure PATTERN: the last `run` failed with an error matching
-# PATTERN, and left no state dir and no cgroup for $ID.
+# PATTERN, and left nothing behind for $ID (assert_nothing_left).
 assert_clean_failure() {
 	echo "status=$status output=$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"$1"* ]]
-	[ ! -e "$ROOT/$ID" ]
-	no_cgroup_named "$ID"
+	assert_nothing_left
 }
 
 # a real block device of the host, as MAJOR:MINOR

@@ -23,8 +23,20 @@ setup_bundle() {
 	BUNDLE=$(mktemp -d "$BATS_RUN_TMPDIR/bundle.XXXXXX")
 	ROOT=$(mktemp -d "$BATS_RUN_TMPDIR/root.XXXXXX")
 	cp -a "$(rootfs_template)" "$BUNDLE/rootfs"
-	"$RT" spec --bundle "$BUNDLE"
-	update_config '.process.terminal = false | .process.args = ["true"]'
+	cp "$(config_template)" "$BUNDLE/config.json"
+}
+
+# config_template: `rt spec`'s config made runnable without a terminal,
+# made once per test run.
+config_template() {
+	local t="$BATS_RUN_TMPDIR/config-template.json" d
+	if [ ! -s "$t" ]; then
+		d=$(mktemp -d "$BATS_RUN_TMPDIR/spec.XXXXXX")
+		"$RT" spec --bundle "$d"
+		jq '.process.terminal = false | .process.args = ["true"]' "$d/config.json" >"$d/c" && mv "$d/c" "$t"
+		rm -rf "$d"
+	fi
+	echo "$t"
 }
 
 # update_config JQ-FILTER: edit the bundle's config.json in place.
@@ -71,4 +83,56 @@ wait_for_status() {
 # cgroup_dir ID CONTROLLER: the container's cgroup directory on the host, from its state.
 cgroup_dir() {
 	jq -r ".cgroup.paths.$2" "$ROOT/$1/state.json"
+}
+
+# no_cgroup_named NAME: no cgroup directory called NAME exists on the host
+# (the default and relative paths sit under rt's own cgroup, a few levels down).
+no_cgroup_named() {
+	local found
+	# find fails when a directory vanishes under it (other containers come
+	# and go on a shared host): only what it found counts.
+	found=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 6 -type d -name "$1" 2>/dev/null || true)
+	[ -z "$found" ] || { echo "left behind: $found" >&2; return 1; }
+}
+
+# assert_nothing_left [ID]: nothing of container ID ($ID by default) is
+# left on the host: no state dir, no cgroup directory in any hierarchy, no
+# mount of the bundle or naming the id in rt's mount namespace, no process
+# (before exec the container's process is a fork of rt, its command line
+# names the id; after exec its root is the bundle's rootfs).
+assert_nothing_left() {
+	local id=${1:-$ID} p
+	[ ! -e "$ROOT/$id" ] || { echo "left behind: state dir $ROOT/$id" >&2; return 1; }
+	no_cgroup_named "$id"
+	if grep -F -e "$BUNDLE" -e "$id" /proc/self/mountinfo >&2; then
+		echo "left behind: the mounts above" >&2
+		return 1
+	fi
+	if pgrep -f -- "$id" >&2; then
+		echo "left behind: the processes above" >&2
+		return 1
+	fi
+	p=$(find /proc -mindepth 2 -maxdepth 2 -name root -lname "$BUNDLE/rootfs" 2>/dev/null || true)
+	[ -z "$p" ] || { echo "left behind: processes rooted in the bundle: $p" >&2; return 1; }
+}
+
+# run_ok SCRIPT: run `sh -c SCRIPT` in a foreground container; it must exit
+# 0; its output (stdout and stderr) is in $output and $lines.
+run_ok() {
+	update_config "$(printf '.process.args = ["sh", "-c", %s]' "$(jq -Rn --arg s "$1" '$s')")"
+	run rt run --bundle "$BUNDLE" "$ID"
+	echo "status=$status output=$output"
+	[ "$status" -eq 0 ]
+}
+
+# wait_until 'SHELL CONDITION': evaluate the condition (quoted, so that it
+# is expanded anew each time) until it holds (30 s at most).
+wait_until() {
+	local _i
+	for _i in $(seq 1 300); do
+		eval "$1" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for: $1" >&2
+	return 1
 }

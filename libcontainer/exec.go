@@ -1,0 +1,351 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"rt/cgroups"
+	"rt/libcontainer/config"
+	"rt/nsenter"
+)
+
+// ExecOpts are the inputs of Exec.
+type ExecOpts struct {
+	Root, ID string
+	// Process, from --process, is used as it is; without it the process
+	// is the container's own with Overrides applied.
+	Process      *specs.Process
+	Overrides    ExecOverrides
+	SubCgroups   map[string]string // see cgroups.Manager.Sub
+	PreserveFDs  int
+	IgnorePaused bool
+	PidFile      string
+}
+
+// Process is a process Exec started in a container. It is a child of the
+// calling rt process even when it runs in the container's pid namespace:
+// the init stage forks it with CLONE_PARENT, so rt waits for it directly,
+// with no subreaper and no intermediate process left to relay its status.
+type Process struct {
+	Pid   int // host pid
+	pidfd int
+}
+
+// The namespaces of a container, user first: joining it gives the
+// capabilities needed to join the others.
+var execNamespaces = []struct {
+	name string
+	flag uint64
+}{
+	{"user", cloneNewUser}, {"mnt", config.NamespaceFlags[specs.MountNamespace]},
+	{"pid", cloneNewPID}, {"net", cloneNewNet}, {"ipc", config.NamespaceFlags[specs.IPCNamespace]},
+	{"uts", config.NamespaceFlags[specs.UTSNamespace]}, {"cgroup", cloneNewCgroup}, {"time", cloneNewTime},
+}
+
+// Exec starts a process in a running container: in all its namespaces,
+// cgroups and root, with its capabilities, rlimits and no_new_privs, and
+// returns once the program is exec'd. On any error nothing is left.
+//
+// Processes: rt clones a child into the container's cgroups (clone3
+// CLONE_INTO_CGROUP for the cgroup2 directory, cgroup.procs for v1); the
+// child joins the namespaces opened here from /proc/<init>/ns, and when
+// that includes a pid (or time) namespace forks the process that goes on
+// inside it (MsgPid) and exits; then compileProcess's tail, READY, START,
+// execve, as for the container's init.
+func Exec(o ExecOpts) (_ *Process, err error) {
+	d, err := lockDir(o.Root, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	locked := true
+	unlock := func() {
+		if locked {
+			d.close()
+			locked = false
+		}
+	}
+	defer unlock()
+	s, err := d.load()
+	if err != nil {
+		return nil, err
+	}
+	switch st := s.status(d.path); st {
+	case Running:
+	case Paused:
+		if !o.IgnorePaused {
+			return nil, fmt.Errorf("cannot exec in container %s: it is paused (resume it first, or give --ignore-paused)", o.ID)
+		}
+	default:
+		return nil, fmt.Errorf("cannot exec in container %s: it is %s, not running", o.ID, st)
+	}
+
+	proc := o.Process
+	if proc == nil {
+		if s.Process == nil {
+			return nil, fmt.Errorf("container %s was created by an rt that did not save its process: give --process", o.ID)
+		}
+		if proc, err = o.Overrides.apply(s.Process); err != nil {
+			return nil, err
+		}
+	}
+	if err := config.ValidateProcess(proc); err != nil {
+		return nil, err
+	}
+	if err := o.Overrides.checkLSMFlags(); err != nil {
+		return nil, err
+	}
+	if proc.Terminal {
+		return nil, errors.New("process.terminal: terminals are not supported by this rt build yet (no --tty)")
+	}
+
+	// The init's namespaces, opened through its pid once a pidfd pins it:
+	// a pid reused after the checks cannot hand us another process's.
+	initfd, err := unix.PidfdOpen(s.Pid, 0)
+	if err != nil || !s.alive() {
+		return nil, fmt.Errorf("cannot exec in container %s: it is stopped", o.ID)
+	}
+	defer unix.Close(initfd)
+	nsfds, joins, fork, err := openNamespaces(s.Pid)
+	defer func() {
+		for _, fd := range nsfds {
+			unix.Close(fd)
+		}
+	}()
+	if err != nil {
+		return nil, err
+	}
+	if exited(initfd) || !s.alive() {
+		return nil, fmt.Errorf("cannot exec in container %s: its init exited", o.ID)
+	}
+
+	var cg *cgroups.Manager
+	if s.Cgroup != nil {
+		if cg, err = s.Cgroup.Sub(o.SubCgroups); err != nil {
+			return nil, err
+		}
+	} else if len(o.SubCgroups) > 0 {
+		return nil, fmt.Errorf("--cgroup: container %s has no cgroup", o.ID)
+	}
+
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("sync socketpair: %w", err)
+	}
+	c := &execChild{sync: pair[0], pidfd: -1}
+	childSync := pair[1]
+	defer func() {
+		if childSync >= 0 {
+			unix.Close(childSync)
+		}
+		if err != nil {
+			c.abort()
+		}
+	}()
+	keep := append([]int(nil), nsfds...)
+	for fd := 3; fd < 3+o.PreserveFDs; fd++ {
+		keep = append(keep, fd)
+	}
+	spec := &specs.Spec{Root: &specs.Root{Path: s.Rootfs}, Process: proc, Linux: &specs.Linux{Seccomp: s.Seccomp}}
+	plan, err := compileExec(spec, childSync, keep, joins, fork)
+	if err != nil {
+		return nil, err
+	}
+	c.prog = plan.prog
+
+	intoCgroup := -1
+	if cg != nil && cg.UnifiedDir() != "" {
+		if fd, err := unix.Open(cg.UnifiedDir(), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
+			intoCgroup = fd
+		}
+	}
+	c.pid, c.pidfd, err = nsenter.Spawn(plan.prog, 0, intoCgroup)
+	if err != nil && intoCgroup >= 0 {
+		// The kernel may refuse CLONE_INTO_CGROUP (e.g. a threaded or
+		// domain-invalid cgroup): write cgroup.procs as create does.
+		unix.Close(intoCgroup)
+		intoCgroup = -1
+		c.pid, c.pidfd, err = nsenter.Spawn(plan.prog, 0, -1)
+	}
+	if intoCgroup >= 0 {
+		unix.Close(intoCgroup)
+	}
+	if err != nil {
+		return nil, err
+	}
+	unix.Close(childSync)
+	childSync = -1
+	if cg != nil {
+		if intoCgroup >= 0 {
+			err = cg.JoinV1(c.pid)
+		} else {
+			err = cg.Join(c.pid)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	// In the cgroups: a delete from now on kills the child with the
+	// container. Let other commands at the container, so that a resume of
+	// a paused one (--ignore-paused) can thaw the child that waits here.
+	unlock()
+	if err = nsenter.Send(c.sync, nsenter.MsgGo); err != nil {
+		return nil, fmt.Errorf("release exec'd process: %w", err)
+	}
+	if err = c.waitReady(); err != nil {
+		return nil, err
+	}
+	if err = nsenter.Send(c.sync, nsenter.MsgStart); err != nil {
+		return nil, fmt.Errorf("start exec'd process: %w", err)
+	}
+	if m, err := nsenter.Recv(c.sync, c.prog); !errors.Is(err, nsenter.ErrInitGone) {
+		if err == nil {
+			err = fmt.Errorf("start exec'd process: unexpected message %d (pid %d)", m.Type, m.Pid)
+		}
+		return nil, err
+	}
+	err = nil // EOF: execve closed the socket
+	unix.Close(c.sync)
+	c.sync = -1
+	if o.PidFile != "" {
+		if err = writePidFile(o.PidFile, c.pid); err != nil {
+			return nil, err
+		}
+	}
+	return &Process{Pid: c.pid, pidfd: c.pidfd}, nil
+}
+
+// compileExec is the boot program of an exec'd process.
+func compileExec(s *specs.Spec, syncFD int, keep []int, joins []nsenter.NSPath, fork bool) (*bootPlan, error) {
+	b := &bootPlan{prog: nsenter.NewProgram(syncFD, -1, keep), cwdExists: true}
+	p := b.prog
+	p.WaitGo()
+	if adj := s.Process.OOMScoreAdj; adj != nil {
+		// The host's /proc, before the joins: inherited by the fork below.
+		p.WriteHost("process.oomScoreAdj", "/proc/self/oom_score_adj", strconv.Itoa(*adj))
+	}
+	if len(joins) > 0 {
+		p.JoinNS(joins)
+	}
+	p.OpenRoot()
+	if fork {
+		p.Fork(0)
+	}
+	p.Setsid()
+	if err := b.compileProcess(s.Process, s, ""); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// openNamespaces opens each namespace of pid that is not rt's own. It
+// returns the fds, the joins of the boot program (the child reopens the
+// fds it inherits through /proc/self/fd), and whether the child must fork
+// to enter them (a pid or time namespace applies to children only).
+func openNamespaces(pid int) (fds []int, joins []nsenter.NSPath, fork bool, err error) {
+	base := "/proc/" + strconv.Itoa(pid) + "/ns/"
+	for _, ns := range execNamespaces {
+		fd, err := unix.Open(base+ns.name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			if errors.Is(err, unix.ENOENT) {
+				continue // a namespace type this kernel lacks
+			}
+			return fds, nil, false, fmt.Errorf("open namespace %s%s: %w", base, ns.name, err)
+		}
+		var theirs, ours unix.Stat_t
+		if err := unix.Fstat(fd, &theirs); err != nil {
+			unix.Close(fd)
+			return fds, nil, false, fmt.Errorf("stat namespace %s%s: %w", base, ns.name, err)
+		}
+		if unix.Stat("/proc/self/ns/"+ns.name, &ours) == nil && ours.Ino == theirs.Ino && ours.Dev == theirs.Dev {
+			unix.Close(fd) // shared with rt: nothing to join
+			continue
+		}
+		fds = append(fds, fd)
+		joins = append(joins, nsenter.NSPath{Type: ns.flag, Path: "/proc/self/fd/" + strconv.Itoa(fd)})
+		if ns.flag == cloneNewPID || ns.flag == cloneNewTime {
+			fork = true
+		}
+	}
+	return fds, joins, fork, nil
+}
+
+// exited says whether the process of a pidfd has exited.
+func exited(pidfd int) bool {
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, 0)
+	return err == nil && n > 0
+}
+
+// execChild is the process Exec spawned, while it is set up.
+type execChild struct {
+	pid, pidfd, sync int
+	prog             *nsenter.Program
+}
+
+// waitReady serves the child until it is ready; after a fork the process
+// that goes on is the one reported in MsgPid, also rt's child.
+func (c *execChild) waitReady() error {
+	// The PID of the process that forked and the READY of the one that
+	// goes on race: wait for both.
+	ready, forked := false, !c.prog.Forks()
+	for !ready || !forked {
+		m, err := nsenter.Recv(c.sync, c.prog)
+		if err != nil {
+			return err
+		}
+		switch m.Type {
+		case nsenter.MsgPid:
+			if c.pidfd, err = adoptForked(c.pid, c.pidfd, int(m.Pid)); err != nil {
+				return err
+			}
+			c.pid = int(m.Pid)
+			forked = true
+		case nsenter.MsgReady:
+			ready = true
+		default:
+			return fmt.Errorf("exec'd process: unexpected message %d", m.Type)
+		}
+	}
+	return nil
+}
+
+// abort kills and reaps what a failed Exec spawned.
+func (c *execChild) abort() {
+	if c.pidfd >= 0 {
+		unix.PidfdSendSignal(c.pidfd, unix.SIGKILL, nil, 0)
+		var ws unix.WaitStatus
+		unix.Wait4(c.pid, &ws, 0, nil)
+		unix.Close(c.pidfd)
+		c.pidfd = -1
+	}
+	if c.sync >= 0 {
+		unix.Close(c.sync)
+		c.sync = -1
+	}
+}
+
+// Signal sends sig to the process through its pidfd.
+func (p *Process) Signal(sig unix.Signal) error {
+	return unix.PidfdSendSignal(p.pidfd, sig, nil, 0)
+}
+
+// Wait reaps the process and returns its exit code (128+signal when a
+// signal killed it).
+func (p *Process) Wait() (int, error) {
+	code, err := waitExit(p.Pid)
+	unix.Close(p.pidfd)
+	p.pidfd = -1
+	return code, err
+}
+
+// Release lets the process go on without rt (--detach).
+func (p *Process) Release() {
+	if p.pidfd >= 0 {
+		unix.Close(p.pidfd)
+		p.pidfd = -1
+	}
+}

@@ -1,0 +1,233 @@
+#!/usr/bin/env bats
+# The lifecycle commands: create leaves the process waiting before exec,
+# start runs the program, state reports it, kill signals it, delete removes
+# it; run does all of it in the foreground, forwarding signals.
+
+load helpers
+load cgroup_helpers
+
+setup() {
+	setup_bundle
+	HOSTDIR=$(mktemp -d "$BATS_RUN_TMPDIR/host.XXXXXX")
+	update_config ".mounts += [{\"destination\": \"/host\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"rbind\"]}]"
+}
+
+teardown() {
+	teardown_bundle
+	rm -rf "$HOSTDIR"
+}
+
+# script SCRIPT: the container runs `sh -c SCRIPT`.
+script() {
+	update_config "$(printf '.process.args = ["sh", "-c", %s]' "$(jq -Rn --arg s "$1" '$s')")"
+}
+
+@test "create: the process waits before exec; start runs the program" {
+	script 'touch /host/ran; exec sleep 100'
+	update_config '.annotations = {"org.example.key": "value"}'
+	rt create --bundle "$BUNDLE" --pid-file "$BUNDLE/pid" "$ID"
+	pid=$(state_field "$ID" pid)
+	[ "$(cat "$BUNDLE/pid")" = "$pid" ]
+	[ "$(state_field "$ID" status)" = created ]
+	# Still rt's forked init stage, not the program: nothing has run.
+	[ ! -e "$HOSTDIR/ran" ]
+	[ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$RT")" ]
+	rt start "$ID"
+	wait_until '[ -e "$HOSTDIR/ran" ]'
+	[ "$(state_field "$ID" status)" = running ]
+	[ "$(state_field "$ID" pid)" = "$pid" ]
+	wait_until '[ "$(readlink /proc/$pid/exe)" != "$(readlink -f "$RT")" ]'
+}
+
+@test "state: the OCI fields and runc's rootfs, created, owner" {
+	update_config '.process.args = ["sleep", "100"] | .annotations = {"org.example.key": "value"}'
+	rt create --bundle "$BUNDLE" "$ID"
+	run rt state "$ID"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e --arg id "$ID" --arg b "$BUNDLE" '
+		.ociVersion == "1.3.0" and .id == $id and .status == "created" and .pid > 0 and
+		.bundle == $b and .rootfs == ($b + "/rootfs") and .annotations["org.example.key"] == "value" and
+		.owner == "root" and (.created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T"))'
+	rt start "$ID"
+	[ "$(state_field "$ID" status)" = running ]
+	rt kill "$ID" KILL
+	wait_status "$ID" stopped
+	# A stopped container has no pid.
+	[ "$(state_field "$ID" pid)" = 0 ]
+}
+
+@test "state: a reused pid does not make a stopped container look alive" {
+	update_config '.process.args = ["sleep", "100"]'
+	rt create --bundle "$BUNDLE" "$ID"
+	rt kill "$ID" KILL
+	wait_status "$ID" stopped
+	# Another process now holds the pid rt saved (rewritten in place:
+	# pids are not reusable on demand). Its start time differs.
+	sleep 100 &
+	other=$!
+	jq --argjson p "$other" '.pid = $p' "$ROOT/$ID/state.json" >"$BUNDLE/st" && mv "$BUNDLE/st" "$ROOT/$ID/state.json"
+	[ "$(state_field "$ID" status)" = stopped ]
+	run rt kill "$ID" KILL
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not running"* ]]
+	kill -0 "$other" # rt did not signal the stranger
+	rt delete "$ID"
+	kill -0 "$other"
+	kill "$other"
+	assert_nothing_left
+}
+
+@test "start: refused unless the container is created" {
+	update_config '.process.args = ["sleep", "100"]'
+	rt create --bundle "$BUNDLE" "$ID"
+	rt start "$ID"
+	run rt start "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cannot start container $ID: it is running, not created"* ]]
+	rt kill "$ID" KILL
+	wait_status "$ID" stopped
+	run rt start "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"it is stopped, not created"* ]]
+}
+
+@test "kill: SIGTERM by default, signals by name and number" {
+	script 'trap "echo TERM >>/host/sigs; exit 3" TERM; trap "echo USR1 >>/host/sigs" USR1; trap "echo HUP >>/host/sigs" HUP; trap "echo RT1 >>/host/sigs" 35; touch /host/ready; while :; do sleep 0.05; done'
+	rt run -d --bundle "$BUNDLE" "$ID"
+	wait_until '[ -e "$HOSTDIR/ready" ]'
+	rt kill "$ID" USR1
+	wait_until 'grep -qx USR1 "$HOSTDIR/sigs"'
+	rt kill "$ID" SIGHUP
+	wait_until 'grep -qx HUP "$HOSTDIR/sigs"'
+	rt kill "$ID" 10 # SIGUSR1
+	wait_until '[ "$(grep -cx USR1 "$HOSTDIR/sigs")" = 2 ]'
+	rt kill "$ID" SIGRTMIN+1
+	wait_until 'grep -qx RT1 "$HOSTDIR/sigs"'
+	rt kill "$ID"
+	wait_until 'grep -qx TERM "$HOSTDIR/sigs"'
+	wait_status "$ID" stopped
+	run rt kill "$ID" KILL
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container not running"* ]]
+	run rt kill "$ID" NOSUCHSIG
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'unknown signal "NOSUCHSIG"'* ]]
+}
+
+@test "kill --all: every process of the container, SIGKILL by number" {
+	script 'sleep 100 & sleep 100 & touch /host/ready; wait'
+	# No pid namespace: init's death alone would not end the children.
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	rt run -d --bundle "$BUNDLE" "$ID"
+	wait_until '[ -e "$HOSTDIR/ready" ]'
+	procs=$(cat "$(cgroup_dir "$ID" pids)/cgroup.procs" | wc -l)
+	[ "$procs" -eq 3 ]
+	rt kill --all "$ID" 9
+	wait_until '[ -z "$(cat "$(cgroup_dir "$ID" pids)/cgroup.procs")" ]'
+	[ "$(state_field "$ID" status)" = stopped ]
+}
+
+@test "delete: a running container only with --force; nothing left" {
+	update_config '.process.args = ["sleep", "100"]'
+	rt run -d --bundle "$BUNDLE" "$ID"
+	pid=$(state_field "$ID" pid)
+	run rt delete "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cannot delete container $ID that is not stopped: running"* ]]
+	[ "$(state_field "$ID" status)" = running ]
+	kill -0 "$pid"
+	rt delete --force "$ID"
+	[ ! -e "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
+	assert_nothing_left
+	run rt state "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container does not exist: $ID"* ]]
+	# As runc: --force on a container that is gone is not an error.
+	rt delete --force "$ID"
+}
+
+@test "delete: a created and a stopped container go without --force" {
+	update_config '.process.args = ["true"]'
+	rt create --bundle "$BUNDLE" "$ID"
+	rt delete "$ID"
+	assert_nothing_left
+	rt run -d --bundle "$BUNDLE" "$ID"
+	wait_status "$ID" stopped
+	rt delete "$ID"
+	assert_nothing_left
+}
+
+@test "run: exits with the container's code and deletes it; --keep keeps it" {
+	script 'exit 7'
+	run rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 7 ]
+	assert_nothing_left
+	run rt run --keep --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 7 ]
+	[ "$(state_field "$ID" status)" = stopped ]
+	rt delete "$ID"
+	assert_nothing_left
+}
+
+@test "run: forwards SIGUSR1 and SIGTERM to the container" {
+	script 'trap "echo got USR1" USR1; trap "echo got TERM; exit 5" TERM; touch /host/ready; while :; do sleep 0.05; done'
+	# "$RT" itself, not the rt function: the signals must reach rt, not a subshell.
+	"$RT" --root "$ROOT" run --bundle "$BUNDLE" --pid-file "$BUNDLE/pid" "$ID" >"$BUNDLE/out" 2>&1 &
+	runpid=$!
+	wait_until '[ -e "$HOSTDIR/ready" ]'
+	[ "$(cat "$BUNDLE/pid")" = "$(state_field "$ID" pid)" ]
+	kill -USR1 "$runpid"
+	wait_until 'grep -q "got USR1" "$BUNDLE/out"'
+	kill -TERM "$runpid"
+	status=0
+	wait "$runpid" || status=$?
+	cat "$BUNDLE/out"
+	[ "$status" -eq 5 ]
+	[ "$(cat "$BUNDLE/out")" = $'got USR1\ngot TERM' ]
+	assert_nothing_left
+}
+
+@test "run: a container killed by a signal exits 128+signal" {
+	script 'touch /host/ready; exec sleep 100'
+	rt run --bundle "$BUNDLE" "$ID" &
+	runpid=$!
+	wait_until '[ -e "$HOSTDIR/ready" ]'
+	rt kill "$ID" KILL
+	status=0
+	wait "$runpid" || status=$?
+	[ "$status" -eq 137 ]
+	assert_nothing_left
+}
+
+@test "run --detach: returns at once, the container runs on" {
+	update_config '.process.args = ["sleep", "100"]'
+	rt run --detach --bundle "$BUNDLE" --pid-file "$BUNDLE/pid" "$ID"
+	[ "$(state_field "$ID" status)" = running ]
+	[ "$(cat "$BUNDLE/pid")" = "$(state_field "$ID" pid)" ]
+}
+
+@test "run: pid 1 and the configured hostname" {
+	update_config '.hostname = "lifecycle-host"'
+	run_ok 'echo $$; hostname'
+	[ "$output" = $'1\nlifecycle-host' ]
+}
+
+@test "state dir: state.json is replaced whole, under the dir's lock" {
+	update_config '.process.args = ["sleep", "100"]'
+	rt run -d --bundle "$BUNDLE" "$ID"
+	jq -e . "$ROOT/$ID/state.json" >/dev/null
+	[ -z "$(find "$ROOT/$ID" -name '*.tmp')" ]
+	# While another holder has the lock, a kill waits for it.
+	exec {lockfd}<"$ROOT/$ID"
+	flock -x "$lockfd"
+	(rt kill "$ID" KILL; touch "$BUNDLE/killed") &
+	killer=$!
+	sleep 0.3
+	[ ! -e "$BUNDLE/killed" ]
+	[ "$(state_field "$ID" status)" = running ]
+	flock -u "$lockfd"
+	exec {lockfd}<&-
+	wait "$killer"
+	[ -e "$BUNDLE/killed" ]
+	wait_status "$ID" stopped
+}
