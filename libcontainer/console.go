@@ -13,9 +13,9 @@ import (
 
 // Errors of process.terminal against the command line, as runc refuses them.
 var (
-	errNeedConsoleSocket = errors.New("process.terminal is true but no --console-socket was given: a detached container (rt create, rt run -d) sends its pty master to that socket")
-	errConsoleNoTerminal = errors.New("--console-socket was given but process.terminal is false: there is no pty to send")
-	errConsoleAttached   = errors.New("--console-socket needs a detached container (rt create, rt run -d): rt run in the foreground drives the pty itself")
+	errNeedConsoleSocket = errors.New("process.terminal (or exec --tty) is set but no --console-socket was given: a detached process (rt create, rt run -d, rt exec -d) sends its pty master to that socket")
+	errConsoleNoTerminal = errors.New("--console-socket was given but process.terminal (or exec --tty) is not set: there is no pty to send")
+	errConsoleAttached   = errors.New("--console-socket needs a detached process (rt create, rt run -d, rt exec -d): in the foreground rt drives the pty itself")
 )
 
 // checkTerminal refuses the combinations of process.terminal, --console-socket
@@ -136,7 +136,7 @@ func (b *bootPlan) terminal(proc *specs.Process) error {
 	if !proc.Terminal {
 		return nil
 	}
-	if b.consoleFD < 0 {
+	if b.consoleFD < 3 { // unset (a bootPlan's zero value) or stdio: never a socket rt made
 		return errors.New("process.terminal: no console socket to send the pty master to")
 	}
 	var rows, cols uint16

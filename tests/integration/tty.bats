@@ -9,8 +9,9 @@ load cgroup_helpers
 
 RECVTTY="${RECVTTY:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/contrib/cmd/recvtty/recvtty}"
 
-# /dev/pts/0 as /proc/PID/stat's tty_nr: major 136, minor 0.
+# /dev/pts/0 and /dev/pts/1 as /proc/PID/stat's tty_nr: major 136, minor 0 and 1.
 PTS0_NR=$(((136 << 8) | 0))
+PTS1_NR=$(((136 << 8) | 1))
 
 # What the shell in the container reports about its terminal, one line:
 # the pty's name, its size, the controlling terminal of the shell (tty_nr
@@ -24,12 +25,14 @@ setup() {
 	# Short: a unix socket's path has at most 107 bytes.
 	TTYDIR=$(mktemp -d /tmp/rt-tty.XXXXXX)
 	RECV_PID=
+	EXEC_RECV_PID=
 	TMUX_SOCK=
 }
 
 teardown() {
 	[ -n "$TMUX_SOCK" ] && tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
 	[ -n "$RECV_PID" ] && kill "$RECV_PID" 2>/dev/null
+	[ -n "$EXEC_RECV_PID" ] && kill "$EXEC_RECV_PID" 2>/dev/null
 	exec 4>&- 2>/dev/null
 	teardown_bundle
 	rm -rf "$TTYDIR"
@@ -147,9 +150,9 @@ init_pid() { rt state "$ID" 2>/dev/null | jq -r 'select(.status == "running") | 
 @test "terminal errors: no --console-socket, --console-socket without a terminal or in the foreground, no listener: clear error, nothing left" {
 	update_config '.process.terminal = true | .process.args = ["sh"]'
 	run rt create --bundle "$BUNDLE" "$ID"
-	assert_clean_failure "process.terminal is true but no --console-socket was given"
+	assert_clean_failure "no --console-socket was given"
 	run rt run -d --bundle "$BUNDLE" "$ID"
-	assert_clean_failure "process.terminal is true but no --console-socket was given"
+	assert_clean_failure "no --console-socket was given"
 
 	run rt create --console-socket "$TTYDIR/missing.sock" --bundle "$BUNDLE" "$ID"
 	assert_clean_failure "--console-socket $TTYDIR/missing.sock: connect: no such file or directory"
@@ -161,10 +164,10 @@ init_pid() { rt state "$ID" 2>/dev/null | jq -r 'select(.status == "running") | 
 	RECV_PID=$!
 	wait_until '[ -S "$TTYDIR/console.sock" ]'
 	run rt run --console-socket "$TTYDIR/console.sock" --bundle "$BUNDLE" "$ID" </dev/null
-	assert_clean_failure "--console-socket needs a detached container"
+	assert_clean_failure "--console-socket needs a detached process"
 	update_config '.process.terminal = false'
 	run rt create --console-socket "$TTYDIR/console.sock" --bundle "$BUNDLE" "$ID"
-	assert_clean_failure "--console-socket was given but process.terminal is false"
+	assert_clean_failure "--console-socket was given but process.terminal (or exec --tty) is not set"
 	# Nobody connected: the receiver still waits.
 	kill -0 "$RECV_PID"
 }
@@ -183,4 +186,78 @@ init_pid() { rt state "$ID" 2>/dev/null | jq -r 'select(.status == "running") | 
 	RECV_PID=
 	[ "$rc" -ne 0 ]
 	grep -F "closed without a pty master" "$TTYDIR/err"
+}
+
+# start_init_on_pts0: the container's init is a shell on a pty (/dev/pts/0,
+# 25x91) whose master recvtty holds; it runs until killed.
+start_init_on_pts0() {
+	update_config '.process.terminal = true | .process.args = ["sh"] | .process.consoleSize = {"height": 25, "width": 91}'
+	"$RECVTTY" --mode null "$TTYDIR/init.sock" </dev/null >/dev/null 2>&1 3>&- &
+	RECV_PID=$!
+	wait_until '[ -S "$TTYDIR/init.sock" ]'
+	rt run -d --console-socket "$TTYDIR/init.sock" --bundle "$BUNDLE" "$ID"
+}
+
+@test "exec -t from a real terminal: a pty of its own beside init's, the controlling terminal, the size of rt's terminal, exit code" {
+	start_init_on_pts0
+	tmux_run "'$RT' --root '$ROOT' exec -t '$ID' sh; echo \$? >'$TTYDIR/rc'"
+	wait_until '[[ "$(screen)" == *"/ # "* ]]'
+	keys "$REPORT"
+	wait_until '[ -n "$(report_in "$(screen)")" ]'
+	line=$(report_in "$(screen)")
+	echo "$line"
+	# Its session is its own (not 1, init's); /dev/console stays init's pty;
+	# the size is rt's terminal's, not the container's consoleSize.
+	[[ "$line" =~ ^"T=/dev/pts/1 S=30x100 NR=$PTS1_NR SID="([0-9]+)" IN=/dev/pts/1 OUT=/dev/pts/1 ERR=/dev/pts/1 CON=88:0 OWN=0 END"$ ]]
+	[ "${BASH_REMATCH[1]}" -ne 1 ]
+	keys 'exit 6'
+	wait_until '[ -s "$TTYDIR/rc" ]'
+	[ "$(cat "$TTYDIR/rc")" = 6 ]
+	# The container's init goes on.
+	[ "$(state_field "$ID" status)" = running ]
+}
+
+@test "exec -d -t --console-socket: the master goes to the receiver, as for create" {
+	start_init_on_pts0
+	mkfifo "$TTYDIR/in"
+	"$RECVTTY" -v "$TTYDIR/exec.sock" <"$TTYDIR/in" >"$TTYDIR/out" 2>"$TTYDIR/err" 3>&- &
+	EXEC_RECV_PID=$!
+	exec 4>"$TTYDIR/in"
+	wait_until '[ -S "$TTYDIR/exec.sock" ]'
+	rt exec -d -t --console-socket "$TTYDIR/exec.sock" --user 1000:1000 "$ID" sh
+	wait_until 'grep -q "received pty master" "$TTYDIR/err"'
+	grep -F 'received pty master "/dev/pts/ptmx"' "$TTYDIR/err"
+	echo "$REPORT" >&4
+	wait_until '[ -n "$(report_in "$(cat "$TTYDIR/out")")" ]'
+	line=$(report_in "$(cat "$TTYDIR/out")")
+	echo "$line"
+	[[ "$line" =~ ^"T=/dev/pts/1 S="[^\ ]*" NR=$PTS1_NR SID="[0-9]+" IN=/dev/pts/1 OUT=/dev/pts/1 ERR=/dev/pts/1 CON=88:0 OWN=1000 END"$ ]]
+	echo 'exit 0' >&4
+	wait_until '! kill -0 "$EXEC_RECV_PID" 2>/dev/null'
+	wait "$EXEC_RECV_PID"
+	EXEC_RECV_PID=
+	[ "$(state_field "$ID" status)" = running ]
+}
+
+@test "exec terminal errors: -d -t without --console-socket, --console-socket without -t or attached: clear error, no process" {
+	update_config '.process.args = ["sleep", "1000"]'
+	rt run -d --bundle "$BUNDLE" "$ID" </dev/null
+	"$RECVTTY" "$TTYDIR/console.sock" </dev/null >/dev/null 2>&1 3>&- &
+	RECV_PID=$!
+	wait_until '[ -S "$TTYDIR/console.sock" ]'
+	run rt exec -d -t "$ID" sh
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no --console-socket was given"* ]]
+	run rt exec -d --console-socket "$TTYDIR/console.sock" "$ID" sh
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--console-socket was given but process.terminal (or exec --tty) is not set"* ]]
+	run rt exec -t --console-socket "$TTYDIR/console.sock" "$ID" sh </dev/null
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--console-socket needs a detached process"* ]]
+	run rt exec -d -t --console-socket "$TTYDIR/missing.sock" "$ID" sh
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--console-socket $TTYDIR/missing.sock: connect: no such file or directory"* ]]
+	# Only init runs in the container; the receiver was never connected to.
+	[ "$(rt ps --format json "$ID" | jq length)" -eq 1 ]
+	kill -0 "$RECV_PID"
 }
