@@ -7,7 +7,9 @@ TAGS := urfave_cli_no_docs
 # `rt --version`, fewer page faults); the container never sees rt's libraries.
 LDFLAGS := -X main.commit=$(COMMIT) -linkmode external -extldflags -static
 
-.PHONY: all rt recvtty test unit integration run bench clean
+AGENT := contrib/cmd/seccompagent/seccompagent
+
+.PHONY: all rt seccompagent recvtty test unit integration run bench clean
 
 all: rt recvtty
 
@@ -26,7 +28,7 @@ test:
 unit:
 	$(GO) test ./...
 
-integration: rt recvtty
+integration: rt seccompagent recvtty
 	bats -r tests/integration
 
 # The demo: a busybox container showing its hostname, that it is pid 1, its mounts.
@@ -36,5 +38,9 @@ run:
 bench: rt
 	./bench/bench.sh
 
+# The seccomp agent the seccomp notify tests talk to.
+seccompagent:
+	$(GO) build -trimpath -o $(AGENT) ./contrib/cmd/seccompagent
+
 clean:
-	rm -f rt contrib/cmd/recvtty/recvtty
+	rm -f rt $(AGENT) contrib/cmd/recvtty/recvtty

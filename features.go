@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"rt/libcontainer/capabilities"
+	"rt/libcontainer/seccomp"
 	"rt/rootfs"
 )
 
@@ -23,11 +24,11 @@ var featuresCommand = &cli.Command{
 				Namespaces:      []string{"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"},
 				Capabilities:    capabilities.Known(),
 				Cgroup:          &features.Cgroup{V1: &t, V2: &t, Systemd: &f, SystemdUser: &f, Rdma: &f},
-				Seccomp:         &features.Seccomp{Enabled: &f},
+				Seccomp:         seccomp.Features(),
 				Apparmor:        &features.Apparmor{Enabled: &f},
 				Selinux:         &features.Selinux{Enabled: &f},
 				IntelRdt:        &features.IntelRdt{Enabled: &f},
-				MountExtensions: &features.MountExtensions{IDMap: &features.IDMap{Enabled: &f}},
+				MountExtensions: &features.MountExtensions{IDMap: &features.IDMap{Enabled: &t}},
 			},
 			Annotations: map[string]string{"io.github.rt.version": version, "io.github.rt.commit": commit},
 		})

@@ -29,7 +29,7 @@ func main() {
 		Usage:   "run OCI containers",
 		Version: fmt.Sprintf("%s\ncommit: %s\nspec: %s", version, commit, specs.Version),
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "root", Value: "/run/rt", Usage: "directory for the containers' state"},
+			&cli.StringFlag{Name: "root", Value: defaultRoot(), Usage: "directory for the containers' state"},
 			&cli.StringFlag{Name: "log", Usage: "file to log to (default: stderr only)"},
 			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json"},
 			&cli.BoolFlag{Name: "debug", Usage: "log debug messages"},

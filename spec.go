@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/urfave/cli/v2"
@@ -82,29 +83,35 @@ func defaultSpec() *specs.Spec {
 }
 
 // makeRootless adapts the default config for an unprivileged user, as
-// `runc spec --rootless` does: a user namespace mapping root to the caller,
-// no network namespace, /sys bound from the host, no devpts gid.
+// `runc spec --rootless` does: a user namespace mapping root to the caller
+// (one id: all a user may map without newuidmap), no network namespace (an
+// unprivileged user could not connect it anywhere), /sys bound from the
+// host (sysfs needs a network namespace of the user namespace), no uid= or
+// gid= mount options (ids the single mapping does not have) and no
+// linux.resources (the user cannot write cgroups it was not delegated).
 func makeRootless(s *specs.Spec, uid, gid uint32) {
 	s.Linux.Resources = nil
 	s.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: uid, Size: 1}}
 	s.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: gid, Size: 1}}
 	var ns []specs.LinuxNamespace
 	for _, n := range s.Linux.Namespaces {
-		if n.Type != specs.NetworkNamespace && n.Type != specs.CgroupNamespace {
+		if n.Type != specs.NetworkNamespace && n.Type != specs.UserNamespace {
 			ns = append(ns, n)
 		}
 	}
 	s.Linux.Namespaces = append(ns, specs.LinuxNamespace{Type: specs.UserNamespace})
-	var mounts []specs.Mount
+	mounts := make([]specs.Mount, 0, len(s.Mounts))
 	for _, m := range s.Mounts {
-		switch m.Destination {
-		case "/sys":
+		if filepath.Clean(m.Destination) == "/sys" {
 			m = specs.Mount{Destination: "/sys", Type: "none", Source: "/sys", Options: []string{"rbind", "nosuid", "noexec", "nodev", "ro"}}
-		case "/dev/pts":
-			m.Options = []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}
-		case "/sys/fs/cgroup":
-			continue
 		}
+		var opts []string
+		for _, o := range m.Options {
+			if !strings.HasPrefix(o, "uid=") && !strings.HasPrefix(o, "gid=") {
+				opts = append(opts, o)
+			}
+		}
+		m.Options = opts
 		mounts = append(mounts, m)
 	}
 	s.Mounts = mounts

@@ -15,6 +15,12 @@ func (a *applier) devices(res *specs.LinuxResources) error {
 	if len(res.Devices) == 0 {
 		return nil
 	}
+	if rootless {
+		// Device rules need CAP_SYS_ADMIN on the host, which a non-root
+		// user lacks even in a delegated cgroup; its container cannot make
+		// device nodes anyway (user namespace) and gets the host's bound.
+		return nil
+	}
 	dir := a.m.Paths["devices"]
 	if dir == "" {
 		if a.m.Layout == V2 {

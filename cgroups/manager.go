@@ -28,7 +28,11 @@ func (m *Manager) Create(res *specs.LinuxResources) (err error) {
 	}()
 	dirs := m.dirs()
 	for _, d := range dirs {
-		if err := mkdirTrack(d, &made); err != nil {
+		err := mkdirTrack(d, &made)
+		if rootless && m.skipUnwritable(d, err) {
+			continue
+		}
+		if err != nil {
 			return fmt.Errorf("cgroups: create %s: %w", d, err)
 		}
 	}

@@ -27,7 +27,10 @@ type Manager struct {
 	Created []string `json:"created,omitempty"`
 
 	unifiedRoot string // mount point of the cgroup2 tree ("" on V1)
-	fs          *fsops // nil: the real files (tests put fakes here)
+	// skipped maps the hierarchies a non-root Create left out (not
+	// writable by the user) to the reason, for the error of a limit there.
+	skipped map[string]string
+	fs      *fsops // nil: the real files (tests put fakes here)
 
 	// Cached per Manager, read at most once.
 	unifiedAvail map[string]bool // cgroup.controllers of the unified root

@@ -85,6 +85,9 @@ func (m *Manager) loadUnifiedAvail() {
 }
 
 func (m *Manager) unavailable(field, ctrl string) error {
+	if r := m.skippedReason(ctrl); r != "" {
+		return fieldErr(field, "%s", r)
+	}
 	return fieldErr(field, "the %s controller is not available on this %s host", ctrl, m.Layout)
 }
 
@@ -904,6 +907,9 @@ func (a *applier) unified(res *specs.LinuxResources) error {
 		return nil
 	}
 	dir := a.m.Paths[unifiedKey]
+	if r := a.m.skipped[unifiedKey]; dir == "" && r != "" {
+		return fieldErr("linux.resources.unified", "%s", r)
+	}
 	if dir == "" {
 		return fieldErr("linux.resources.unified", "cgroup v2 settings cannot be applied on this %s host, which has no cgroup2 tree", a.m.Layout)
 	}

@@ -31,7 +31,10 @@ type bootPlan struct {
 	cloneFlags uint64 // given to clone3
 	mapsByRT   bool   // rt writes the id maps right after clone (new userns in clone3)
 	cwdExists  bool   // the cwd must exist (exec); init creates it, as runc
-	warnings   []string
+	// mapsFirst: the child asks for its maps (MAPS_PLEASE) before waiting
+	// for GO: a non-root rt may write them only once the child lets it.
+	mapsFirst bool
+	warnings  []string
 	// process.terminal: the socket the child sends its pty master on (-1:
 	// none), and whether the pty also becomes /dev/console (init, not exec).
 	consoleFD   int
@@ -61,6 +64,11 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD, consoleFD int, keep
 	// Join the user namespace first: it owns what the others need.
 	sort.SliceStable(joins, func(i, j int) bool { return joins[i].Type == cloneNewUser && joins[j].Type != cloneNewUser })
 
+	unprivileged := os.Geteuid() != 0
+	if unprivileged && newFlags&cloneNewUser != 0 && len(joins) == 0 && len(s.Linux.TimeOffsets) == 0 {
+		b.mapsFirst = true
+		p.SyncMapsUnprivileged()
+	}
 	p.WaitGo()
 	// The cgroup namespace is made after rt has put the child in its cgroups,
 	// so that the namespace's root is the container's cgroup.
@@ -70,7 +78,7 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD, consoleFD int, keep
 	if !mustFork {
 		// Common case: one clone3 straight into every new namespace.
 		b.cloneFlags = early
-		b.mapsByRT = early&cloneNewUser != 0
+		b.mapsByRT = early&cloneNewUser != 0 && !b.mapsFirst
 	} else {
 		if len(joins) > 0 {
 			p.JoinNS(joins)
@@ -79,7 +87,9 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD, consoleFD int, keep
 		if now != 0 {
 			p.Unshare(now, "linux.namespaces: unshare")
 		}
-		if now&cloneNewUser != 0 {
+		if now&cloneNewUser != 0 && unprivileged {
+			p.SyncMapsUnprivileged()
+		} else if now&cloneNewUser != 0 {
 			p.SyncMaps()
 		}
 		// pid and time namespaces apply to children only: fork into them.
@@ -100,9 +110,6 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD, consoleFD int, keep
 			p.Fork(0)
 		}
 	}
-	if config.HasNamespace(s, specs.UserNamespace) && mapped(s.Linux.UIDMappings, 0) && mapped(s.Linux.GIDMappings, 0) {
-		p.BecomeNSRoot()
-	}
 	if late != 0 {
 		p.Unshare(late, "linux.namespaces: unshare cgroup")
 	}
@@ -119,6 +126,17 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD, consoleFD int, keep
 	proc := s.Process
 	if proc.OOMScoreAdj != nil {
 		p.WriteHost("process.oomScoreAdj", "/proc/self/oom_score_adj", fmt.Sprint(*proc.OOMScoreAdj))
+	}
+	// Before the rootfs: /proc is still the host's, so the image cannot
+	// put a plain file where the LSM's attr file should be.
+	if err := lsmLabels(p, proc, s); err != nil {
+		return nil, err
+	}
+	if ro.UserNS {
+		// Only now: until here the child keeps its host uid, which owns
+		// its (non-dumpable) /proc/self files, e.g. timens_offsets and
+		// oom_score_adj.
+		p.BecomeRoot()
 	}
 	if err := rootfs.Plan(p, s, ro); err != nil {
 		return nil, err
@@ -139,11 +157,38 @@ func (b *bootPlan) compileProcess(proc *specs.Process, s *specs.Spec, bundle str
 	if err := b.terminal(proc); err != nil {
 		return err
 	}
+	filter, err := b.compileSeccomp(s)
+	if err != nil {
+		return err
+	}
 	for i, r := range proc.Rlimits {
 		if err := checkRlimit(i, r); err != nil {
 			return err
 		}
 		p.Rlimit(fmt.Sprintf("process.rlimits[%d] (%s)", i, r.Type), config.Rlimits[r.Type], r.Soft, r.Hard)
+	}
+	// Personality, I/O priority and scheduler come before the capabilities
+	// are dropped: the real-time classes need CAP_SYS_ADMIN / CAP_SYS_NICE.
+	if s.Linux != nil && s.Linux.Personality != nil {
+		persona, err := personality(s.Linux.Personality)
+		if err != nil {
+			return err
+		}
+		p.Personality(persona)
+	}
+	if proc.IOPriority != nil {
+		v, err := ioPriority(proc.IOPriority)
+		if err != nil {
+			return err
+		}
+		p.IOPrio(v)
+	}
+	if proc.Scheduler != nil {
+		a, err := scheduler(proc.Scheduler)
+		if err != nil {
+			return err
+		}
+		p.Sched(a)
 	}
 	if b.cwdExists {
 		p.ChdirExisting(proc.Cwd)
@@ -184,6 +229,19 @@ func (b *bootPlan) compileProcess(proc *specs.Process, s *specs.Spec, bundle str
 	if len(proc.User.AdditionalGids) > 0 || os.Geteuid() == 0 {
 		p.Setgroups(proc.User.AdditionalGids)
 	}
+	// Where the seccomp filter is loaded (as runc decides it): without
+	// no_new_privs the kernel lets only a task with CAP_SYS_ADMIN load a
+	// filter, so it goes in before the uid switch and capset drop that
+	// capability, and the filter then also sees those last setup calls.
+	// With no_new_privs it goes in as late as it can, so that a profile
+	// need not allow rt's own system calls: just before execve, after
+	// the start barrier, unless it has SCMP_ACT_NOTIFY rules: the notify fd
+	// must reach the agent through rt, which (for `rt create`) is gone
+	// once the child is READY, so then it is loaded just before READY.
+	early := filter != nil && !proc.NoNewPrivileges
+	if early {
+		p.Seccomp(filter.Flags, filter.BPF)
+	}
 	p.SetID(proc.User.UID, proc.User.GID)
 	p.Caps(masks[1], masks[2], masks[3], masks[4], last)
 	if proc.NoNewPrivileges {
@@ -198,7 +256,13 @@ func (b *bootPlan) compileProcess(proc *specs.Process, s *specs.Spec, bundle str
 		p.ListenPid()
 	}
 	p.Lookup(proc.Args[0], pathOf(env))
+	if !early && filter != nil && filter.Notify {
+		p.Seccomp(filter.Flags, filter.BPF)
+	}
 	p.Ready()
+	if !early && filter != nil && !filter.Notify {
+		p.Seccomp(filter.Flags, filter.BPF)
+	}
 	p.Exec(proc.Args, env)
 	return nil
 }

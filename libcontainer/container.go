@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"rt/cgroups"
 	"rt/libcontainer/config"
+	"rt/libcontainer/seccomp"
 	"rt/nsenter"
 	"rt/rootfs"
 )
@@ -97,6 +99,14 @@ func Create(o CreateOpts) (_ *Container, err error) {
 		cg = nil // Create removed what it made
 		return nil, err
 	}
+	var cgPaths map[string]string
+	if len(cg.Paths) == 0 {
+		// Run by a user with no cgroup delegated and no limit asked:
+		// the container stays in rt's own cgroups, as with runc.
+		cg = nil
+	} else {
+		cgPaths = cg.Paths
+	}
 
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -120,14 +130,23 @@ func Create(o CreateOpts) (_ *Container, err error) {
 		keep = append(keep, fd)
 	}
 
+	trees, err := rootfs.OpenIDMapped(spec, bundle)
+	if err != nil {
+		return nil, err
+	}
+	defer trees.Close()
+	keep = append(keep, trees.FDs()...)
+
 	layout, _ := cgroups.HostLayout()
 	ro := rootfs.Options{
 		Bundle:      bundle,
 		NoPivot:     o.NoPivot,
 		UserNS:      config.HasNamespace(spec, specs.UserNamespace),
 		CgroupNS:    config.HasNewNamespace(spec, specs.CgroupNamespace),
+		NetNS:       config.HasNewNamespace(spec, specs.NetworkNamespace),
 		CgroupV2:    layout == cgroups.V2,
-		CgroupPaths: cg.Paths,
+		CgroupPaths: cgPaths,
+		Trees:       trees,
 	}
 	plan, err := compile(spec, bundle, childSync, listenFD, consoleFD, keep, ro)
 	if err != nil {
@@ -153,8 +172,15 @@ func Create(o CreateOpts) (_ *Container, err error) {
 			return nil, err
 		}
 	}
-	if err = cg.Join(pid); err != nil {
-		return nil, err
+	if plan.mapsFirst {
+		if err = c.serveMaps(spec); err != nil {
+			return nil, err
+		}
+	}
+	if cg != nil {
+		if err = cg.Join(pid); err != nil {
+			return nil, err
+		}
 	}
 	if h := spec.Hooks; h != nil {
 		// The namespaces exist (clone made them) and nothing is mounted
@@ -224,10 +250,7 @@ func (c *Container) waitReady(spec *specs.Spec) error {
 		}
 		switch m.Type {
 		case nsenter.MsgMapsPlease:
-			if err := writeMaps(c.State.Pid, spec); err != nil {
-				return err
-			}
-			if err := nsenter.Send(c.sync, nsenter.MsgMapsDone); err != nil {
+			if err := c.answerMaps(spec); err != nil {
 				return err
 			}
 		case nsenter.MsgPid:
@@ -237,6 +260,14 @@ func (c *Container) waitReady(spec *specs.Spec) error {
 			}
 			c.State.Pid, c.pidfd = int(m.Pid), fd
 			forked = true
+		case nsenter.MsgSeccompFD:
+			// The filter is loaded; its agent gets the notify fd now,
+			// before READY, so a missing agent fails the create.
+			err := c.State.sendSeccompFD(Creating, c.State.Pid, m.FD)
+			unix.Close(m.FD)
+			if err != nil {
+				return err
+			}
 		case nsenter.MsgReady:
 			ready = true
 		default:
@@ -258,6 +289,38 @@ func adoptForked(old, oldfd, pid int) (int, error) {
 		return -1, fmt.Errorf("pidfd of forked process %d: %w", pid, err)
 	}
 	return fd, nil
+}
+
+// sendSeccompFD hands a seccomp notify fd of the container's process pid to
+// the agent at linux.seccomp.listenerPath, with the container's state.
+func (s *State) sendSeccompFD(status Status, pid, fd int) error {
+	sc := s.Seccomp
+	if sc == nil || fd < 0 {
+		return errors.New("container process: unexpected seccomp notify fd")
+	}
+	st := specs.State{Version: s.OCIVersion, ID: s.ID, Status: specs.ContainerState(status),
+		Pid: pid, Bundle: s.Bundle, Annotations: s.Annotations}
+	return seccomp.SendToListener(sc.ListenerPath, sc.ListenerMetadata, st, pid, fd)
+}
+
+// serveMaps writes the child's maps when it asks for them.
+func (c *Container) serveMaps(spec *specs.Spec) error {
+	m, err := nsenter.Recv(c.sync, c.prog)
+	if err != nil {
+		return err
+	}
+	if m.Type != nsenter.MsgMapsPlease {
+		return fmt.Errorf("container init: unexpected message %d before its maps", m.Type)
+	}
+	return c.answerMaps(spec)
+}
+
+// answerMaps writes the maps the child asked for and tells it they are there.
+func (c *Container) answerMaps(spec *specs.Spec) error {
+	if err := writeMaps(c.State.Pid, spec); err != nil {
+		return err
+	}
+	return nsenter.Send(c.sync, nsenter.MsgMapsDone)
 }
 
 // listen makes the socket on which the created process waits for `rt start`.
@@ -376,27 +439,64 @@ func rootPath(s *specs.Spec, bundle string) string {
 	return filepath.Join(bundle, s.Root.Path)
 }
 
-// writeMaps writes the child's uid and gid maps while it waits.
+// writeMaps writes the child's uid and gid maps while it waits. root
+// writes any map. Another user may write only a map of its own id, once,
+// and the gid map only after denying setgroups; anything more goes through
+// the setuid newuidmap/newgidmap (package uidmap), which check the ranges
+// against /etc/subuid and /etc/subgid.
 func writeMaps(pid int, s *specs.Spec) error {
 	base := "/proc/" + strconv.Itoa(pid) + "/"
-	if os.Geteuid() != 0 {
-		// Unprivileged: gid_map may only be written once setgroups is denied.
-		if err := os.WriteFile(base+"setgroups", []byte("deny"), 0); err != nil {
-			return fmt.Errorf("write %ssetgroups: %w", base, err)
-		}
-	}
 	for _, m := range []struct {
-		file string
-		ids  []specs.LinuxIDMapping
-		path string
-	}{{"uid_map", s.Linux.UIDMappings, "linux.uidMappings"}, {"gid_map", s.Linux.GIDMappings, "linux.gidMappings"}} {
+		file, path, helper string
+		ids                []specs.LinuxIDMapping
+		own                int
+	}{
+		{"uid_map", "linux.uidMappings", "newuidmap", s.Linux.UIDMappings, os.Geteuid()},
+		{"gid_map", "linux.gidMappings", "newgidmap", s.Linux.GIDMappings, os.Getegid()},
+	} {
+		if os.Geteuid() != 0 && !onlyOwnID(m.ids, m.own) {
+			if err := mapWithHelper(m.helper, pid, m.ids, m.path); err != nil {
+				return err
+			}
+			continue
+		}
+		if os.Geteuid() != 0 && m.file == "gid_map" {
+			if err := os.WriteFile(base+"setgroups", []byte("deny"), 0); err != nil {
+				return fmt.Errorf("linux.gidMappings: write %ssetgroups: %w", base, err)
+			}
+		}
 		var sb strings.Builder
 		for _, e := range m.ids {
 			fmt.Fprintf(&sb, "%d %d %d\n", e.ContainerID, e.HostID, e.Size)
 		}
+		// One write: the kernel takes a map in a single write(2).
 		if err := os.WriteFile(base+m.file, []byte(sb.String()), 0); err != nil {
 			return fmt.Errorf("%s: write %s%s: %w", m.path, base, m.file, err)
 		}
+	}
+	return nil
+}
+
+// onlyOwnID says whether ids maps just the caller's own host id, the only
+// map an unprivileged process may write itself.
+func onlyOwnID(ids []specs.LinuxIDMapping, own int) bool {
+	return len(ids) == 1 && ids[0].Size == 1 && int(ids[0].HostID) == own
+}
+
+// mapWithHelper writes a map through newuidmap or newgidmap.
+func mapWithHelper(helper string, pid int, ids []specs.LinuxIDMapping, field string) error {
+	bin, err := exec.LookPath(helper)
+	if err != nil {
+		return fmt.Errorf("%s: as uid %d rt can map only its own id (one id, hostID %d); mapping more needs %s (package uidmap) and ranges for the user in /etc/subuid and /etc/subgid: %w",
+			field, os.Geteuid(), map[string]int{"newuidmap": os.Geteuid(), "newgidmap": os.Getegid()}[helper], helper, err)
+	}
+	args := []string{strconv.Itoa(pid)}
+	for _, e := range ids {
+		args = append(args, strconv.FormatUint(uint64(e.ContainerID), 10), strconv.FormatUint(uint64(e.HostID), 10), strconv.FormatUint(uint64(e.Size), 10))
+	}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s: %s %s: %w: %s", field, helper, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}
 	return nil
 }

@@ -216,7 +216,7 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 	if err = nsenter.Send(c.sync, nsenter.MsgGo); err != nil {
 		return nil, fmt.Errorf("release exec'd process: %w", err)
 	}
-	if err = c.waitReady(); err != nil {
+	if err = c.waitReady(s); err != nil {
 		return nil, err
 	}
 	var master *os.File
@@ -325,7 +325,7 @@ type execChild struct {
 
 // waitReady serves the child until it is ready; after a fork the process
 // that goes on is the one reported in MsgPid, also rt's child.
-func (c *execChild) waitReady() error {
+func (c *execChild) waitReady(s *State) error {
 	// The PID of the process that forked and the READY of the one that
 	// goes on race: wait for both.
 	ready, forked := false, !c.prog.Forks()
@@ -341,6 +341,14 @@ func (c *execChild) waitReady() error {
 			}
 			c.pid = int(m.Pid)
 			forked = true
+		case nsenter.MsgSeccompFD:
+			// The container's filter has notify rules: its agent gets
+			// this process's listener too, as it got init's.
+			err := s.sendSeccompFD(Running, c.pid, m.FD)
+			unix.Close(m.FD)
+			if err != nil {
+				return err
+			}
 		case nsenter.MsgReady:
 			ready = true
 		default:

@@ -32,7 +32,8 @@ func locked(root, id string, fn func(d *stateDir, s *State) error) error {
 // cgroupOf is the container's cgroup, or an error saying it has none.
 func (s *State) cgroupOf() (*cgroups.Manager, error) {
 	if s.Cgroup == nil {
-		return nil, fmt.Errorf("container %s has no cgroup", s.ID)
+		// Only a container made by a non-root rt with no cgroup it could write.
+		return nil, fmt.Errorf("container %s has no cgroup: it was created by a user who could write none (delegate one with linux.cgroupsPath)", s.ID)
 	}
 	return s.Cgroup, nil
 }

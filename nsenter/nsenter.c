@@ -277,12 +277,14 @@ static int move_onto(int from, int to)
 	return syscall(SYS_move_mount, from, "", to, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
-static void op_mount_bind(void)
+/* op_mount_bind binds src, or attaches tree when the parent made it already (>= 0). */
+static void op_mount_bind(int tree)
 {
 	const char *src = get_str(NULL), *dest = get_str(NULL);
 	uint64_t kind = get_u64(), rec = get_u64();
 	uint64_t set = get_u64(), clr = get_u64(), rset = get_u64(), rclr = get_u64(), prop = get_u64();
-	int tree = syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		tree = syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
 	if (tree < 0)
 		fail3(errno, "open bind source ", src, NULL);
 	if (set_attr(tree, 1, rset, rclr, 0) < 0 || set_attr(tree, 0, set, clr, 0) < 0)
@@ -580,6 +582,13 @@ static void op_fork(void)
 {
 	uint64_t flags = get_u64();
 	struct clone_args a;
+	int gate[2];
+	char c;
+	/* The new process waits until the old one has reported its pid and
+	 * exited (EOF on the gate): otherwise, on a busy machine, its own READY
+	 * could reach the parent before the PID message. */
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		fail(errno, "pipe");
 	memset(&a, 0, sizeof a);
 	a.flags = flags | CLONE_PARENT;
 	long pid = syscall(SYS_clone3, &a, sizeof a);
@@ -589,6 +598,10 @@ static void op_fork(void)
 		send_msg(sync_fd, RT_MSG_PID, 0, pid, NULL);
 		_exit(0);
 	}
+	close(gate[1]);
+	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(gate[0]);
 }
 
 static void op_loopback_up(void)
@@ -665,15 +678,81 @@ static void op_setid(void)
 		fail(errno, "reset keep capabilities");
 }
 
+/* send_fd passes fd to the parent in SCM_RIGHTS along with a message of type t. */
+static void send_fd(uint32_t type, int fd)
+{
+	struct rt_msg m;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {.iov_base = &m, .iov_len = sizeof m};
+	struct msghdr mh;
+	memset(&m, 0, sizeof m);
+	m.type = type;
+	m.op = cur_op;
+	memset(&ctl, 0, sizeof ctl);
+	memset(&mh, 0, sizeof mh);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.buf;
+	mh.msg_controllen = sizeof ctl.buf;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	ssize_t n;
+	do
+		n = sendmsg(sync_fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof m)
+		fail(n < 0 ? errno : EPROTO, "send seccomp notify fd");
+}
+
 static void op_seccomp(void)
 {
 	uint64_t flags = get_u64();
 	size_t len;
 	const char *prog = get_str(&len);
+	/* sock_fprog.len is 16 bits: check before it could wrap to a shorter program. */
+	if (len == 0 || len % sizeof(struct sock_filter) != 0 || len / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		fail(EINVAL, "seccomp program is not 1 to BPF_MAXINSNS instructions");
 	struct sock_fprog fp = {.len = (unsigned short)(len / sizeof(struct sock_filter)), .filter = (struct sock_filter *)prog};
 	/* The program sits at an arbitrary offset of the boot buffer; the kernel copies it. */
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp) < 0)
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp);
+	if (r < 0)
 		fail(errno, "load seccomp filter");
+	if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+		/* Go put this op before READY, while rt still holds the sync socket. */
+		if (sync_fd < 0)
+			fail(EBADF, "no runtime to pass the seccomp notify fd to");
+		send_fd(RT_MSG_SECCOMP_FD, (int)r);
+		close((int)r);
+	}
+}
+
+static void op_sched(void)
+{
+	/* struct sched_attr, SCHED_ATTR_SIZE_VER0 (glibc before 2.41 has no header for it) */
+	struct {
+		uint32_t size, policy;
+		uint64_t flags;
+		int32_t nice;
+		uint32_t priority;
+		uint64_t runtime, deadline, period;
+	} a;
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.policy = (uint32_t)get_u64();
+	a.flags = get_u64();
+	a.nice = (int32_t)(int64_t)get_u64();
+	a.priority = (uint32_t)get_u64();
+	a.runtime = get_u64();
+	a.deadline = get_u64();
+	a.period = get_u64();
+	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+		fail(errno, "sched_setattr");
 }
 
 /* ---- the terminal ---- */
@@ -998,7 +1077,10 @@ static void __attribute__((noreturn)) child_main(const uint8_t *boot, size_t len
 			op_rootfs();
 			break;
 		case RT_OP_MOUNT_BIND:
-			op_mount_bind();
+			op_mount_bind(-1);
+			break;
+		case RT_OP_MOUNT_TREE:
+			op_mount_bind((int)get_u64());
 			break;
 		case RT_OP_MOUNT_FS:
 			op_mount_fs();
@@ -1112,6 +1194,21 @@ static void __attribute__((noreturn)) child_main(const uint8_t *boot, size_t len
 			close(fd);
 			break;
 		}
+		case RT_OP_PERSONALITY:
+			if (syscall(SYS_personality, (unsigned long)get_u64()) < 0)
+				fail(errno, "personality");
+			break;
+		case RT_OP_IOPRIO:
+			if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)get_u64()) < 0)
+				fail(errno, "ioprio_set");
+			break;
+		case RT_OP_SCHED:
+			op_sched();
+			break;
+		case RT_OP_DUMPABLE:
+			if (prctl(PR_SET_DUMPABLE, get_u64(), 0, 0, 0) < 0)
+				fail(errno, "set dumpable");
+			break;
 		case RT_OP_TERMINAL:
 			op_terminal();
 			break;
@@ -1179,4 +1276,28 @@ int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, void *stack
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = saved;
 	return pid;
+}
+
+int rt_userns_holder(int *pidfd)
+{
+	sigset_t all, old;
+	struct clone_args a;
+	int saved;
+
+	/* As in rt_spawn: no Go signal handler may run in the child, which
+	 * keeps every signal blocked and sleeps until SIGKILL. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	memset(&a, 0, sizeof a);
+	a.flags = CLONE_NEWUSER | CLONE_PIDFD;
+	a.pidfd = (uint64_t)(uintptr_t)pidfd;
+	a.exit_signal = SIGCHLD;
+	long pid = syscall(SYS_clone3, &a, sizeof a);
+	if (pid == 0)
+		for (;;)
+			pause();
+	saved = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return (int)pid;
 }

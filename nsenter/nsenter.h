@@ -55,13 +55,21 @@ enum rt_op {
 	RT_OP_SETID,            /* u64 uid, u64 gid: keeps permitted capabilities across the switch */
 	RT_OP_CAPS,             /* u64 effective, u64 permitted, u64 inheritable, u64 ambient, u64 last cap */
 	RT_OP_NO_NEW_PRIVS,
-	RT_OP_SECCOMP,          /* u64 flags, str BPF program (struct sock_filter array) */
+	RT_OP_SECCOMP,          /* u64 flags, str BPF program (struct sock_filter array); with
+	                           SECCOMP_FILTER_FLAG_NEW_LISTENER the fd goes to the parent in RT_MSG_SECCOMP_FD */
 	RT_OP_LOOKUP,           /* str argv0, str PATH: find the program now, so create fails if it is missing */
 	RT_OP_READY,            /* tell the parent we are ready, then wait for start */
 	RT_OP_EXEC,             /* list of str argv, list of str env */
 	RT_OP_OPEN_ROOT,        /* after joining a mount namespace: its root is the root for later paths */
 	RT_OP_LISTEN_PID,       /* EXEC sets LISTEN_PID= in env to the process's own pid (socket activation) */
 	RT_OP_CHDIR_EXISTING,   /* str: like CHDIR, but the directory must exist (exec) */
+	RT_OP_PERSONALITY,      /* u64 persona */
+	RT_OP_IOPRIO,           /* u64 ioprio value (class << 13 | level) */
+	RT_OP_SCHED,            /* u64 policy, u64 flags, u64 nice (signed), u64 priority, u64 runtime,
+	                           u64 deadline, u64 period: sched_setattr */
+	RT_OP_DUMPABLE,         /* u64 0 or 1: PR_SET_DUMPABLE (a non-root parent writes our maps only while we are) */
+	RT_OP_MOUNT_TREE,       /* u64 fd of a detached mount made by the parent (an idmapped bind),
+	                           then the arguments of RT_OP_MOUNT_BIND (src only names it) */
 	RT_OP_TERMINAL,         /* u64 console fd, u64 rows, u64 cols, u64 uid, u64 mount /dev/console:
 	                           a pty from the container's devpts becomes the controlling terminal
 	                           and stdio; the master goes to the console fd (SCM_RIGHTS) */
@@ -79,6 +87,7 @@ enum rt_msg_type {
 	RT_MSG_READY,           /* child -> parent */
 	RT_MSG_START,           /* parent or `rt start` -> child */
 	RT_MSG_ERROR,           /* child -> parent: op failed with err, text says where */
+	RT_MSG_SECCOMP_FD,      /* child -> parent: the seccomp notify fd, in SCM_RIGHTS */
 };
 
 struct rt_msg {
@@ -101,5 +110,9 @@ int rt_spawn(const uint8_t *boot, size_t len, uint64_t flags, int cgroup_fd, int
  * mapped until the child has exec'd or died, and must not run C code on the
  * calling thread that relies on errno meanwhile (the child shares its TLS). */
 int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, void *stack, size_t stack_size, int *pidfd);
+/* Clone a child into a new user namespace that only waits to be killed, so the
+ * parent can write its maps and open /proc/<pid>/ns/user (the user namespace
+ * of an idmapped mount). Returns the pid and stores a pidfd, or -1 with errno. */
+int rt_userns_holder(int *pidfd);
 
 #endif

@@ -102,6 +102,17 @@ func (p *Program) JoinNS(ns []NSPath) {
 
 func (p *Program) Unshare(flags uint64, desc string) { p.op(C.RT_OP_UNSHARE, desc); p.u64(flags) }
 func (p *Program) SyncMaps()                         { p.op(C.RT_OP_SYNC_MAPS, "write uid/gid mappings") }
+
+// SyncMapsUnprivileged is SyncMaps for a parent that is not root: /proc/<pid>/uid_map
+// of a non-dumpable process belongs to root, so the child is dumpable (to
+// its own user only, who owns rt too) just while the parent writes.
+func (p *Program) SyncMapsUnprivileged() {
+	p.op(C.RT_OP_DUMPABLE, "make the init stage dumpable for its maps")
+	p.u64(1)
+	p.SyncMaps()
+	p.op(C.RT_OP_DUMPABLE, "make the init stage non-dumpable again")
+	p.u64(0)
+}
 func (p *Program) TimensOffsets(content string) {
 	p.op(C.RT_OP_TIMENS_OFFSETS, "linux.timeOffsets")
 	p.str(content)
@@ -139,6 +150,19 @@ type Bind struct {
 
 func (p *Program) MountBind(desc string, b Bind) {
 	p.op(C.RT_OP_MOUNT_BIND, desc)
+	p.bindArgs(b)
+}
+
+// MountTree attaches a detached mount that rt made (fd, kept across the
+// clone and closed by the child once attached) like MountBind; b.Src only
+// names it in errors.
+func (p *Program) MountTree(desc string, fd int, b Bind) {
+	p.op(C.RT_OP_MOUNT_TREE, desc)
+	p.u64(uint64(fd))
+	p.bindArgs(b)
+}
+
+func (p *Program) bindArgs(b Bind) {
 	p.str(b.Src)
 	p.str(b.Dest)
 	p.u64(uint64(b.Kind))
@@ -259,27 +283,34 @@ func (p *Program) Bounding(last int, keep uint64) {
 }
 
 func (p *Program) Setgroups(gids []uint32) {
-	p.op(C.RT_OP_SETGROUPS, "process.user.additionalGids")
+	desc := "process.user.additionalGids"
+	if len(gids) == 0 {
+		// rt's own groups must not reach the container; a user namespace
+		// whose /proc/<pid>/setgroups is "deny" (made by a non-root user)
+		// refuses even this.
+		desc = "clear the supplementary groups (process.user.additionalGids is empty)"
+	}
+	p.op(C.RT_OP_SETGROUPS, desc)
 	p.u64(uint64(len(gids)))
 	for _, g := range gids {
 		p.u64(uint64(g))
 	}
 }
 
+// BecomeRoot switches to uid and gid 0 of the user namespace just entered
+// (made by clone or unshare and mapped, or joined): until then the child
+// keeps its host ids, which the namespace may not map, and files it made
+// on a filesystem of the namespace would fail with EOVERFLOW.
+func (p *Program) BecomeRoot() {
+	p.op(C.RT_OP_SETID, "become root of the user namespace (linux.uidMappings, linux.gidMappings)")
+	p.u64(0)
+	p.u64(0)
+}
+
 func (p *Program) SetID(uid, gid uint32) {
 	p.op(C.RT_OP_SETID, "process.user uid/gid")
 	p.u64(uint64(uid))
 	p.u64(uint64(gid))
-}
-
-// BecomeNSRoot switches to uid and gid 0 of the user namespace the process
-// has just made or joined: until then its ids are the host's, unmapped
-// there, and every file it creates (mount targets, device nodes) fails
-// with EOVERFLOW.
-func (p *Program) BecomeNSRoot() {
-	p.op(C.RT_OP_SETID, "become root of the user namespace")
-	p.u64(0)
-	p.u64(0)
 }
 
 // Caps sets the effective, permitted, inheritable and ambient sets (bit masks).
@@ -299,6 +330,35 @@ func (p *Program) Seccomp(flags uint64, bpf []byte) {
 	p.op(C.RT_OP_SECCOMP, "linux.seccomp")
 	p.u64(flags)
 	p.str(string(bpf))
+}
+
+// Personality sets the execution domain (personality(2)).
+func (p *Program) Personality(persona uint64) {
+	p.op(C.RT_OP_PERSONALITY, "linux.personality")
+	p.u64(persona)
+}
+
+// IOPrio sets the I/O priority, ioprio_set(IOPRIO_WHO_PROCESS, 0, value).
+func (p *Program) IOPrio(value uint64) { p.op(C.RT_OP_IOPRIO, "process.ioPriority"); p.u64(value) }
+
+// Sched is a struct sched_attr.
+type Sched struct {
+	Policy, Flags             uint64
+	Nice                      int32
+	Priority                  uint32
+	Runtime, Deadline, Period uint64
+}
+
+// Sched sets the scheduling policy and its parameters (sched_setattr(2)).
+func (p *Program) Sched(a Sched) {
+	p.op(C.RT_OP_SCHED, "process.scheduler")
+	p.u64(a.Policy)
+	p.u64(a.Flags)
+	p.u64(uint64(int64(a.Nice)))
+	p.u64(uint64(a.Priority))
+	p.u64(a.Runtime)
+	p.u64(a.Deadline)
+	p.u64(a.Period)
 }
 
 func (p *Program) Lookup(argv0, path string) {

@@ -25,6 +25,7 @@ const (
 	MsgReady      = C.RT_MSG_READY
 	MsgStart      = C.RT_MSG_START
 	MsgError      = C.RT_MSG_ERROR
+	MsgSeccompFD  = C.RT_MSG_SECCOMP_FD
 )
 
 const msgSize = int(unsafe.Sizeof(C.struct_rt_msg{}))
@@ -36,6 +37,7 @@ type Msg struct {
 	Err  int32
 	Pid  int32
 	Text string
+	FD   int // passed in SCM_RIGHTS (MsgSeccompFD), else -1
 }
 
 // InitError is a failure the child reported: which operation, what step, and errno.
@@ -83,12 +85,19 @@ func Send(fd int, t uint32) error {
 }
 
 // Recv reads one message from fd. A child's error report becomes an
-// *InitError described with prog; EOF becomes ErrInitGone.
+// *InitError described with prog; EOF becomes ErrInitGone. An fd passed
+// along comes back in Msg.FD (close-on-exec) for MsgSeccompFD only; any
+// other message's fd is closed.
 func Recv(fd int, prog *Program) (Msg, error) {
 	var b [msgSize]byte
-	n, err := unix.Read(fd, b[:])
+	oob := make([]byte, unix.CmsgSpace(4))
+	n, oobn, _, _, err := unix.Recvmsg(fd, b[:], oob, unix.MSG_CMSG_CLOEXEC)
 	for err == unix.EINTR {
-		n, err = unix.Read(fd, b[:])
+		n, oobn, _, _, err = unix.Recvmsg(fd, b[:], oob, unix.MSG_CMSG_CLOEXEC)
+	}
+	passed := -1
+	if err == nil && oobn > 0 {
+		passed = passedFD(oob[:oobn])
 	}
 	if err != nil {
 		return Msg{}, fmt.Errorf("read from container init: %w", err)
@@ -97,6 +106,9 @@ func Recv(fd int, prog *Program) (Msg, error) {
 		return Msg{}, ErrInitGone
 	}
 	if n != msgSize {
+		if passed >= 0 {
+			unix.Close(passed)
+		}
 		return Msg{}, fmt.Errorf("read from container init: short message (%d bytes)", n)
 	}
 	m := Msg{
@@ -104,6 +116,14 @@ func Recv(fd int, prog *Program) (Msg, error) {
 		Op:   int32(binary.LittleEndian.Uint32(b[4:])),
 		Err:  int32(binary.LittleEndian.Uint32(b[8:])),
 		Pid:  int32(binary.LittleEndian.Uint32(b[12:])),
+		FD:   -1,
+	}
+	if passed >= 0 {
+		if m.Type == MsgSeccompFD {
+			m.FD = passed
+		} else {
+			unix.Close(passed)
+		}
 	}
 	text := b[16:]
 	for i, c := range text {
@@ -121,4 +141,27 @@ func Recv(fd int, prog *Program) (Msg, error) {
 		return m, &InitError{Op: desc, Detail: m.Text, Errno: unix.Errno(m.Err)}
 	}
 	return m, nil
+}
+
+// passedFD is the first fd of an SCM_RIGHTS control message, or -1.
+func passedFD(oob []byte) int {
+	cmsgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return -1
+	}
+	fd := -1
+	for _, c := range cmsgs {
+		fds, err := unix.ParseUnixRights(&c)
+		if err != nil {
+			continue
+		}
+		for _, f := range fds {
+			if fd < 0 {
+				fd = f
+			} else {
+				unix.Close(f)
+			}
+		}
+	}
+	return fd
 }

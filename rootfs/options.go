@@ -32,6 +32,8 @@ const (
 // MountOptions is a mount's options list sorted into what each part of the mount API takes.
 type MountOptions struct {
 	Bind, Recursive bool
+	// IDMap: "idmap" or "ridmap" (RecIDMap), an idmapped bind mount.
+	IDMap, RecIDMap bool
 	Attr            attr   // on the mount itself
 	RecAttr         attr   // on every mount of a recursive bind ("rro", "rnosuid", ...)
 	Propagation     uint64 // MS_PRIVATE etc.; recursive when RecPropagation
@@ -75,6 +77,10 @@ func ParseOptions(list []string) MountOptions {
 			o.Bind = true
 		case opt == "rbind":
 			o.Bind, o.Recursive = true, true
+		case opt == "idmap":
+			o.IDMap = true
+		case opt == "ridmap":
+			o.IDMap, o.RecIDMap = true, true
 		case ignored[opt]:
 		default:
 			if f, ok := attrFlags[opt]; ok {
@@ -142,7 +148,7 @@ func RootPropagation(p string) uint64 {
 // KnownOptions lists every mount option rt interprets itself (others are
 // passed to the filesystem), for `rt features`.
 func KnownOptions() []string {
-	out := []string{"bind", "rbind"}
+	out := []string{"bind", "rbind", "idmap", "ridmap"}
 	for k := range attrFlags {
 		out = append(out, k, "r"+k)
 	}

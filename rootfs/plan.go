@@ -19,8 +19,13 @@ type Options struct {
 	NoPivot  bool
 	UserNS   bool // the container is in a user namespace: devices are bind-mounted, not made
 	CgroupNS bool // the container has a new cgroup namespace
+	// NetNS says the container has a new network namespace (owned by its
+	// user namespace, when it has one).
+	NetNS bool
 	// CgroupV2 says the host's cgroup tree is unified only.
 	CgroupV2 bool
+	// Trees are the idmapped binds rt made (OpenIDMapped), by mount index.
+	Trees Trees
 	// CgroupPaths maps a hierarchy name ("memory", ..., "unified") to the
 	// container's cgroup directory on the host, for type "cgroup" mounts.
 	CgroupPaths map[string]string
@@ -55,9 +60,20 @@ func Plan(p *nsenter.Program, s *specs.Spec, o Options) error {
 		var err error
 		switch {
 		case opts.Bind:
-			err = planBind(p, desc, i, m, opts, o.Bundle)
+			err = planBind(p, desc, i, m, opts, o)
 		case m.Type == "cgroup" || m.Type == "cgroup2":
 			err = planCgroup(p, desc, m, opts, o)
+		case m.Type == "sysfs" && o.UserNS && !o.NetNS:
+			// The kernel mounts sysfs only for the owner of the network
+			// namespace; in a user namespace without a network namespace
+			// of its own, bind the host's /sys (as runc does).
+			desc = fmt.Sprintf("mounts[%d] (sysfs on %s, bound from the host's /sys: no network namespace of the user namespace)", i, m.Destination)
+			p.MountBind(desc, nsenter.Bind{
+				Src: "/sys", Dest: m.Destination, Kind: nsenter.KindDir, Recursive: true,
+				Attr:        nsenter.Attr{Set: opts.Attr.set, Clear: opts.Attr.clear},
+				RecAttr:     nsenter.Attr{Set: opts.RecAttr.set, Clear: opts.RecAttr.clear},
+				Propagation: opts.Propagation,
+			})
 		default:
 			p.MountFS(desc, nsenter.FS{
 				Type: m.Type, Source: m.Source, Dest: m.Destination, Kind: nsenter.KindDir,
@@ -104,13 +120,13 @@ func mountType(m specs.Mount) string {
 	return m.Type
 }
 
-func planBind(p *nsenter.Program, desc string, i int, m specs.Mount, opts MountOptions, bundle string) error {
+func planBind(p *nsenter.Program, desc string, i int, m specs.Mount, opts MountOptions, o Options) error {
 	src := m.Source
 	if src == "" {
 		return fmt.Errorf("mounts[%d].source: missing for a bind mount", i)
 	}
 	if !filepath.IsAbs(src) {
-		src = filepath.Join(bundle, src)
+		src = filepath.Join(o.Bundle, src)
 	}
 	st, err := os.Stat(src)
 	if err != nil {
@@ -120,12 +136,17 @@ func planBind(p *nsenter.Program, desc string, i int, m specs.Mount, opts MountO
 	if !st.IsDir() {
 		kind = nsenter.KindFile
 	}
-	p.MountBind(desc, nsenter.Bind{
+	b := nsenter.Bind{
 		Src: src, Dest: m.Destination, Kind: kind, Recursive: opts.Recursive,
 		Attr:        nsenter.Attr{Set: opts.Attr.set, Clear: opts.Attr.clear},
 		RecAttr:     nsenter.Attr{Set: opts.RecAttr.set, Clear: opts.RecAttr.clear},
 		Propagation: opts.Propagation,
-	})
+	}
+	if fd, ok := o.Trees[i]; ok {
+		p.MountTree(desc+" idmapped", fd, b)
+		return nil
+	}
+	p.MountBind(desc, b)
 	return nil
 }
 

@@ -157,6 +157,9 @@ func Validate(s *specs.Spec, bundle string) error {
 		if m.Type == "" && !slices.Contains(m.Options, "bind") && !slices.Contains(m.Options, "rbind") {
 			return field(p+".type", "missing: only a bind mount (options \"bind\" or \"rbind\") may leave it out")
 		}
+		if err := validateMountIDMap(s, p, m); err != nil {
+			return err
+		}
 	}
 	for i, d := range s.Linux.Devices {
 		p := fmt.Sprintf("linux.devices[%d]", i)
@@ -183,6 +186,9 @@ func Validate(s *specs.Spec, bundle string) error {
 	case "", "private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", "runbindable":
 	default:
 		return field("linux.rootfsPropagation", "unknown propagation %q", s.Linux.RootfsPropagation)
+	}
+	if s.Linux.IntelRdt != nil {
+		return field("linux.intelRdt", "Intel RDT (resctrl) is not supported by rt")
 	}
 	return validateSysctl(s)
 }
@@ -257,11 +263,10 @@ func validateNamespaces(s *specs.Spec) error {
 		if HasNewNamespace(s, specs.UserNamespace) && (len(s.Linux.UIDMappings) == 0 || len(s.Linux.GIDMappings) == 0) {
 			return field("linux.uidMappings", "a new user namespace needs uidMappings and gidMappings")
 		}
-		if HasNewNamespace(s, specs.UserNamespace) && !mapped(s.Linux.UIDMappings, s.Process.User.UID) {
-			return field("process.user.uid", "uid %d is not mapped by linux.uidMappings", s.Process.User.UID)
-		}
-		if HasNewNamespace(s, specs.UserNamespace) && !mapped(s.Linux.GIDMappings, s.Process.User.GID) {
-			return field("process.user.gid", "gid %d is not mapped by linux.gidMappings", s.Process.User.GID)
+		if HasNewNamespace(s, specs.UserNamespace) {
+			if err := checkMappings(s); err != nil {
+				return err
+			}
 		}
 	} else if len(s.Linux.UIDMappings) > 0 || len(s.Linux.GIDMappings) > 0 {
 		return field("linux.uidMappings", "mappings need a user namespace in linux.namespaces")
@@ -270,6 +275,100 @@ func validateNamespaces(s *specs.Spec) error {
 		return field("linux.timeOffsets", "offsets need a new time namespace")
 	}
 	return nil
+}
+
+// checkMappings checks the mappings of a new user namespace: ids in range,
+// no overlap, and mapped ids for root (the init stage sets the container up
+// as root of the namespace) and for process.user.
+func checkMappings(s *specs.Spec) error {
+	for _, m := range []struct {
+		path string
+		ids  []specs.LinuxIDMapping
+		id   uint32
+		what string
+	}{
+		{"linux.uidMappings", s.Linux.UIDMappings, s.Process.User.UID, "process.user.uid"},
+		{"linux.gidMappings", s.Linux.GIDMappings, s.Process.User.GID, "process.user.gid"},
+	} {
+		if err := checkIDMap(m.path, m.ids); err != nil {
+			return err
+		}
+		if !mapped(m.ids, 0) {
+			return field(m.path, "no mapping for id 0: rt sets the container up as root of its user namespace, so root must be mapped")
+		}
+		if !mapped(m.ids, m.id) {
+			return field(m.path, "no mapping covers %s %d", m.what, m.id)
+		}
+	}
+	return nil
+}
+
+// checkIDMap refuses what the kernel would refuse with a bare EINVAL when
+// the map is written: empty ranges, ranges past 2^32, overlapping ranges.
+func checkIDMap(path string, ids []specs.LinuxIDMapping) error {
+	const maxLines = 340 // the kernel's limit on the lines of uid_map
+	if len(ids) > maxLines {
+		return field(path, "%d ranges; the kernel takes at most %d", len(ids), maxLines)
+	}
+	for i, e := range ids {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if e.Size == 0 {
+			return field(p+".size", "0: a mapping needs at least one id")
+		}
+		if uint64(e.ContainerID)+uint64(e.Size) > 1<<32 || uint64(e.HostID)+uint64(e.Size) > 1<<32 {
+			return field(p, "containerID %d, hostID %d, size %d runs past the 32-bit id space", e.ContainerID, e.HostID, e.Size)
+		}
+		for j := 0; j < i; j++ {
+			o := ids[j]
+			if overlaps(e.ContainerID, o.ContainerID, e.Size, o.Size) {
+				return field(p+".containerID", "range overlaps the container ids of %s[%d]", path, j)
+			}
+			if overlaps(e.HostID, o.HostID, e.Size, o.Size) {
+				return field(p+".hostID", "range overlaps the host ids of %s[%d]", path, j)
+			}
+		}
+	}
+	return nil
+}
+
+func overlaps(a, b, asize, bsize uint32) bool {
+	return uint64(a) < uint64(b)+uint64(bsize) && uint64(b) < uint64(a)+uint64(asize)
+}
+
+// validateMountIDMap checks an idmapped mount (runtime-spec 1.1): uid and
+// gid mappings together, a bind mount, and with the idmap or ridmap option
+// but no mappings of its own, a user namespace whose mappings it takes.
+func validateMountIDMap(s *specs.Spec, p string, m specs.Mount) error {
+	var bind, idmap bool
+	for _, o := range m.Options {
+		switch o {
+		case "bind", "rbind":
+			bind = true
+		case "idmap", "ridmap":
+			idmap = true
+		}
+	}
+	if len(m.UIDMappings) == 0 && len(m.GIDMappings) == 0 && !idmap {
+		return nil
+	}
+	if !bind {
+		return field(p+".options", "an idmapped mount must be a bind mount (\"bind\" or \"rbind\")")
+	}
+	switch {
+	case len(m.UIDMappings) > 0 && len(m.GIDMappings) == 0:
+		return field(p+".gidMappings", "missing: uidMappings and gidMappings go together")
+	case len(m.GIDMappings) > 0 && len(m.UIDMappings) == 0:
+		return field(p+".uidMappings", "missing: uidMappings and gidMappings go together")
+	case len(m.UIDMappings) == 0:
+		if !HasNewNamespace(s, specs.UserNamespace) || len(s.Linux.UIDMappings) == 0 {
+			return field(p+".options", "idmap without uidMappings and gidMappings takes the container's user namespace mappings, and there are none")
+		}
+		return nil
+	}
+	if err := checkIDMap(p+".uidMappings", m.UIDMappings); err != nil {
+		return err
+	}
+	return checkIDMap(p+".gidMappings", m.GIDMappings)
 }
 
 func mapped(m []specs.LinuxIDMapping, id uint32) bool {

@@ -81,24 +81,56 @@ func TestValidate(t *testing.T) {
 		{"bad device type", "linux.devices[0].type: unknown device type \"x\"", func(s *specs.Spec) {
 			s.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/x", Type: "x"}}
 		}},
-		{"userns unmapped uid", "process.user.uid: uid 5 is not mapped", func(s *specs.Spec) {
-			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user"})
-			s.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1000, Size: 1}}
-			s.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1000, Size: 1}}
+		{"userns unmapped uid", "linux.uidMappings: no mapping covers process.user.uid 5", func(s *specs.Spec) {
+			userns(s, specs.LinuxIDMapping{ContainerID: 0, HostID: 1000, Size: 1})
 			s.Process.User.UID = 5
+		}},
+		{"userns unmapped gid", "linux.gidMappings: no mapping covers process.user.gid 7", func(s *specs.Spec) {
+			userns(s, specs.LinuxIDMapping{ContainerID: 0, HostID: 1000, Size: 10})
+			s.Linux.GIDMappings[0].Size = 1
+			s.Process.User.GID = 7
+		}},
+		{"userns no root", "linux.uidMappings: no mapping for id 0", func(s *specs.Spec) {
+			userns(s, specs.LinuxIDMapping{ContainerID: 1, HostID: 1000, Size: 10})
+			s.Process.User.UID, s.Process.User.GID = 1, 1
+		}},
+		{"userns no mappings", "linux.uidMappings: a new user namespace needs", func(s *specs.Spec) {
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user"})
+		}},
+		{"userns overlap", "linux.uidMappings[1].hostID: range overlaps the host ids of linux.uidMappings[0]", func(s *specs.Spec) {
+			userns(s, specs.LinuxIDMapping{ContainerID: 0, HostID: 1000, Size: 10})
+			s.Linux.UIDMappings = append(s.Linux.UIDMappings, specs.LinuxIDMapping{ContainerID: 10, HostID: 1005, Size: 10})
+		}},
+		{"userns empty range", "linux.gidMappings[0].size: 0", func(s *specs.Spec) {
+			userns(s, specs.LinuxIDMapping{ContainerID: 0, HostID: 1000, Size: 10})
+			s.Linux.GIDMappings[0].Size = 0
+		}},
+		{"idmap not a bind", "mounts[0].options: an idmapped mount must be a bind mount", func(s *specs.Spec) {
+			s.Mounts = []specs.Mount{{Destination: "/x", Type: "tmpfs", Options: []string{"idmap"}}}
+		}},
+		{"idmap uid only", "mounts[0].gidMappings: missing", func(s *specs.Spec) {
+			s.Mounts = []specs.Mount{{Destination: "/x", Source: "/tmp", Options: []string{"bind"},
+				UIDMappings: []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1000, Size: 1}}}}
+		}},
+		{"idmap without mappings or userns", "mounts[0].options: idmap without uidMappings", func(s *specs.Spec) {
+			s.Mounts = []specs.Mount{{Destination: "/x", Source: "/tmp", Options: []string{"rbind", "ridmap"}}}
+		}},
+		{"idmap empty range", "mounts[0].uidMappings[0].size: 0", func(s *specs.Spec) {
+			m := []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1000}}
+			s.Mounts = []specs.Mount{{Destination: "/x", Source: "/tmp", Options: []string{"bind", "idmap"}, UIDMappings: m, GIDMappings: m}}
+		}},
+		{"mappings without userns", "linux.uidMappings: mappings need a user namespace", func(s *specs.Spec) {
+			s.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 1000, Size: 1}}
 		}},
 		{"host sysctl", "linux.sysctl.vm.swappiness: not a namespaced sysctl", func(s *specs.Spec) {
 			s.Linux.Sysctl = map[string]string{"vm.swappiness": "1"}
 		}},
-		{"personality", "linux.personality: not supported", func(s *specs.Spec) {
-			s.Linux.Personality = &specs.LinuxPersonality{Domain: specs.PerLinux32}
+		{"intelRdt", "linux.intelRdt: Intel RDT (resctrl) is not supported", func(s *specs.Spec) { s.Linux.IntelRdt = &specs.LinuxIntelRdt{ClosID: "x"} }},
+		{"execCPUAffinity", "process.execCPUAffinity: not supported", func(s *specs.Spec) {
+			s.Process.ExecCPUAffinity = &specs.CPUAffinity{Initial: "0"}
 		}},
-		{"intelRdt", "linux.intelRdt: not supported", func(s *specs.Spec) { s.Linux.IntelRdt = &specs.LinuxIntelRdt{ClosID: "x"} }},
-		{"scheduler", "process.scheduler: not supported", func(s *specs.Spec) { s.Process.Scheduler = &specs.Scheduler{Policy: "SCHED_FIFO"} }},
-		{"selinux", "process.selinuxLabel: not supported", func(s *specs.Spec) { s.Process.SelinuxLabel = "x" }},
-		{"idmap mount", "mounts[1].uidMappings: not supported", func(s *specs.Spec) {
-			s.Mounts = []specs.Mount{{Destination: "/a", Type: "tmpfs"}, {Destination: "/b", Type: "bind", Source: "/tmp",
-				UIDMappings: []specs.LinuxIDMapping{{Size: 1}}}}
+		{"netDevices", "linux.netDevices: not supported", func(s *specs.Spec) {
+			s.Linux.NetDevices = map[string]specs.LinuxNetDevice{"eth1": {}}
 		}},
 		{"ipc sysctl without ipc ns", "linux.sysctl.kernel.shmmax: needs a new ipc namespace", func(s *specs.Spec) {
 			s.Linux.Sysctl = map[string]string{"kernel.shmmax": "1"}
@@ -120,6 +152,13 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// userns gives s a new user namespace with m as its uid and gid mapping.
+func userns(s *specs.Spec, m specs.LinuxIDMapping) {
+	s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "user"})
+	s.Linux.UIDMappings = []specs.LinuxIDMapping{m}
+	s.Linux.GIDMappings = []specs.LinuxIDMapping{m}
 }
 
 func TestLoadMissing(t *testing.T) {

@@ -89,8 +89,7 @@ cgroup_dir() {
 # (the default and relative paths sit under rt's own cgroup, a few levels down).
 no_cgroup_named() {
 	local found
-	# find fails when a directory vanishes under it (other containers come
-	# and go on a shared host): only what it found counts.
+	# find fails when a cgroup of another test vanishes under it: only its output counts
 	found=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 6 -type d -name "$1" 2>/dev/null || true)
 	[ -z "$found" ] || { echo "left behind: $found" >&2; return 1; }
 }
