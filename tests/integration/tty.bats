@@ -261,3 +261,22 @@ start_init_on_pts0() {
 	[ "$(rt ps --format json "$ID" | jq length)" -eq 1 ]
 	kill -0 "$RECV_PID"
 }
+
+@test "terminal in a user namespace: the pty is the controlling terminal, owned by the mapped process user" {
+	# As userns.bats: a bundle the mapped root can reach, a rootfs it owns.
+	mv "$BUNDLE" "$TTYDIR/bundle"
+	BUNDLE="$TTYDIR/bundle"
+	chmod 755 "$TTYDIR" "$BUNDLE"
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .process.user = {"uid": 1000, "gid": 1000}
+		| .process.terminal = true | .process.consoleSize = {"height": 20, "width": 60}'
+	set_script "$REPORT"
+	run rt run --bundle "$BUNDLE" "$ID" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	line=$(report_in "$output")
+	[ "$line" = "T=/dev/pts/0 S=20x60 NR=$PTS0_NR SID=1 IN=/dev/pts/0 OUT=/dev/pts/0 ERR=/dev/pts/0 CON=88:0 OWN=1000 END" ]
+}
