@@ -41,6 +41,12 @@
 
 #include "nsenter.h"
 
+#if !defined(__x86_64__) && !defined(__aarch64__)
+#error "rt: no exec stub (nsenter/stub_<arch>.S) for this architecture"
+#endif
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -66,6 +72,11 @@ static int sync_fd = -1, listen_fd = -1, reply_fd = -1;
 static int root_fd = -1;
 static char exec_path[4096];
 static int listen_pid; /* RT_OP_LISTEN_PID seen */
+static int stub_fd = -1, stub_err;
+static struct rt_stub_data stub_data;
+
+/* The exec stub's image (stub_<arch>.S): ELF and code, then struct rt_stub_data. */
+extern const unsigned char rt_stub_image[], rt_stub_image_data[], rt_stub_image_end[];
 
 /* ---- messages and failure ---- */
 
@@ -188,7 +199,7 @@ static int mkdir_in_root(const char *path)
 	if (fd >= 0 || errno != ENOENT)
 		return fd;
 	memcpy(buf, path, len + 1);
-	int parent = dup(root_fd);
+	int parent = fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
 	size_t i = 0;
 	while (buf[i] == '/')
 		i++;
@@ -225,7 +236,7 @@ static int split_parent(const char *path, const char **base)
 	const char *slash = strrchr(path, '/');
 	if (!slash) {
 		*base = path;
-		return dup(root_fd);
+		return fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
 	}
 	size_t n = slash - path;
 	if (n >= sizeof dir)
@@ -416,6 +427,27 @@ static void op_pivot(void)
 		fail(errno, "open new root");
 }
 
+/* null_device returns an O_PATH fd of the container's /dev/null, checked to
+ * be the null device: masking binds it over files, so a /dev/null that is a
+ * symlink, or was swapped for another node, would bind that instead (runc
+ * CVE-2025-31133: /dev/null -> /proc/sys/kernel/core_pattern). The check and
+ * the bind use the same fd, so nothing can swap it in between. */
+static int null_device(void)
+{
+	static int fd = -1;
+	struct stat st;
+	if (fd >= 0)
+		return fd;
+	fd = open_in_root("/dev/null", O_PATH | O_NOFOLLOW);
+	if (fd < 0)
+		fail(errno, "open /dev/null to mask with");
+	if (fstat(fd, &st) < 0)
+		fail(errno, "stat /dev/null");
+	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+		fail(EPERM, "/dev/null in the container is not the null device (char 1:3): refusing to mask with it");
+	return fd;
+}
+
 static void op_mask(void)
 {
 	const char *path = get_str(NULL);
@@ -436,7 +468,7 @@ static void op_mask(void)
 		m = syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
 		close(fsfd);
 	} else {
-		m = syscall(SYS_open_tree, AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		m = syscall(SYS_open_tree, null_device(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	}
 	if (m < 0)
 		fail3(errno, "make mount to mask ", path, NULL);
@@ -501,16 +533,18 @@ static void op_mknod(void)
 	int parent = split_parent(dest, &base);
 	if (parent < 0)
 		fail3(errno, "open parent of ", dest, NULL);
+	/* The device must have exactly the configured mode: no umask, and no
+	 * chmod afterwards, which would follow a symlink swapped in meanwhile
+	 * (from a rootfs or volume another container writes) to the host. */
+	mode_t old_umask = umask(0);
 	if (mknodat(parent, base, mode, dev) < 0) {
 		/* Replace whatever the image has there (a file, a symlink) with the device. */
 		if (errno != EEXIST || unlinkat(parent, base, 0) < 0 || mknodat(parent, base, mode, dev) < 0)
 			fail3(errno, "mknod ", dest, NULL);
 	}
+	umask(old_umask);
 	if (fchownat(parent, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		fail3(errno, "chown ", dest, NULL);
-	/* mknod honours the umask; the device must have exactly the configured mode. */
-	if (fchmodat(parent, base, mode & 07777, 0) < 0)
-		fail3(errno, "chmod ", dest, NULL);
 	close(parent);
 }
 
@@ -968,14 +1002,76 @@ static void set_listen_pid(char **envp)
 			*e = buf;
 }
 
+/* stub_create makes the memfd that will hold the exec stub and writes its
+ * code, early, before a seccomp filter could forbid memfd_create. A failure is
+ * reported at exec, when the parent is listening. */
+static void stub_create(void)
+{
+	stub_fd = syscall(SYS_memfd_create, "rt-exec-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (stub_fd < 0 && errno == EINVAL) /* kernels before 6.3 have no MFD_EXEC */
+		stub_fd = syscall(SYS_memfd_create, "rt-exec-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (stub_fd < 0) {
+		stub_err = errno;
+		return;
+	}
+	size_t n = rt_stub_image_data - rt_stub_image;
+	if ((size_t)(rt_stub_image_end - rt_stub_image_data) != sizeof stub_data) {
+		stub_err = EPROTO; /* stub_<arch>.S and struct rt_stub_data disagree */
+		close(stub_fd);
+		stub_fd = -1;
+		return;
+	}
+	if (write(stub_fd, rt_stub_image, n) != (ssize_t)n) {
+		stub_err = errno ? errno : EIO;
+		close(stub_fd);
+		stub_fd = -1;
+	}
+}
+
+/* op_exec execs the container's program through the exec stub: the child's
+ * /proc/self/exe is rt's host binary, the stub's is a sealed memfd, so a
+ * program that leads the kernel back to /proc/self/exe (as itself, as a
+ * script's interpreter, as an ELF interpreter) never runs the host binary
+ * inside the container, where it could be reopened for writing. */
 static void op_exec(void)
 {
 	char **argv = get_str_array();
 	char **envp = get_str_array();
 	if (listen_pid)
 		set_listen_pid(envp);
-	execve(exec_path, argv, envp);
-	fail3(errno, "exec \"", exec_path, "\"");
+	int fd = reply_fd >= 0 ? reply_fd : sync_fd;
+	if (stub_fd < 0 && stub_err == EACCES)
+		fail(stub_err, "exec: create the exec stub: vm.memfd_noexec=2 forbids executable memfds");
+	if (stub_fd < 0)
+		fail(stub_err, "exec: create the exec stub (a memfd)");
+	stub_data.fd = fd;
+	stub_data.op = cur_op;
+	str_append(stub_data.path, 0, sizeof stub_data.path, exec_path);
+	size_t n = str_append(stub_data.text, 0, sizeof stub_data.text, "exec \"");
+	n = str_append(stub_data.text, n, sizeof stub_data.text, exec_path);
+	str_append(stub_data.text, n, sizeof stub_data.text, "\"");
+	if (write(stub_fd, &stub_data, sizeof stub_data) != (ssize_t)sizeof stub_data)
+		fail(errno ? errno : EIO, "exec: write the exec stub");
+	if (fcntl(stub_fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		fail(errno, "exec: seal the exec stub");
+	/* The stub reports a failed exec on fd, and marks it close-on-exec. */
+	if (fcntl(fd, F_SETFD, 0) < 0)
+		fail(errno, "exec: pass the sync socket to the exec stub");
+	syscall(SYS_execveat, stub_fd, "", argv, envp, AT_EMPTY_PATH);
+	if (errno == ENOSYS || errno == EPERM) {
+		/* A seccomp filter that allows execve but not execveat. */
+		char path[32] = "/proc/self/fd/";
+		size_t l = strlen(path);
+		char digits[12];
+		int d = 0;
+		for (unsigned int v = stub_fd; d == 0 || v; v /= 10)
+			digits[d++] = '0' + v % 10;
+		while (d)
+			path[l++] = digits[--d];
+		path[l] = 0;
+		execve(path, argv, envp);
+	}
+	fail3(errno, "exec \"", exec_path, "\" (through the exec stub)");
 }
 
 /* ---- child entry ---- */
@@ -1029,6 +1125,7 @@ static void __attribute__((noreturn)) child_main(const uint8_t *boot, size_t len
 	sync_fd = (int)get_u64();
 	listen_fd = (int)(int64_t)get_u64();
 	keep_only_fds();
+	stub_create();
 
 	for (cur_op = 0; boot_pos < boot_end; cur_op++) {
 		struct rt_msg m;
@@ -1135,6 +1232,12 @@ static void __attribute__((noreturn)) child_main(const uint8_t *boot, size_t len
 			if (fd < 0 || fchdir(fd) < 0)
 				fail3(errno, "chdir to ", dir, NULL);
 			close(fd);
+			/* The cwd was resolved inside the root; make sure of it (runc
+			 * CVE-2024-21626): the kernel's getcwd names a directory the
+			 * root cannot reach "(unreachable)/...". */
+			char cwd[4096];
+			if (syscall(SYS_getcwd, cwd, sizeof cwd) < 0 ? errno != ENAMETOOLONG : cwd[0] != '/')
+				fail3(EXDEV, "cwd is outside the container's root: ", dir, NULL);
 			break;
 		}
 		case RT_OP_RLIMIT: {

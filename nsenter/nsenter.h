@@ -98,6 +98,15 @@ struct rt_msg {
 	char text[1024];
 };
 
+/* The data at the end of the exec stub's image (stub_*.S), filled in by the
+ * child before it execs the stub; the offsets are fixed in the assembly. */
+struct rt_stub_data {
+	int64_t fd;             /* where to send RT_MSG_ERROR if the exec fails */
+	int64_t op;             /* index of the exec operation */
+	char path[4096];        /* the container's program */
+	char text[1024];        /* the error text */
+};
+
 /* Clone the child with clone3(flags) (plus CLONE_INTO_CGROUP when cgroup_fd >= 0).
  * In the parent: returns the pid and stores a pidfd in *pidfd, or -1 with errno.
  * The child never returns. */

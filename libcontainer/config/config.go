@@ -248,6 +248,12 @@ func validateNamespaces(s *specs.Spec) error {
 			if _, err := os.Stat(ns.Path); err != nil {
 				return field(p+".path", "%v", err)
 			}
+			if ns.Type == specs.MountNamespace {
+				// The rootfs is set up where the child is: binds, mounts and
+				// pivot_root (which moves the root of every process there)
+				// would land in the joined namespace, the host's for /proc/1/ns/mnt.
+				return field(p+".path", "joining an existing mount namespace is not supported: rt sets up the rootfs in a new one")
+			}
 		}
 	}
 	if !seen[specs.MountNamespace] {

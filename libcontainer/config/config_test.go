@@ -67,6 +67,9 @@ func TestValidate(t *testing.T) {
 		{"ns path missing", "linux.namespaces[3].path: stat /nonexistent/ns", func(s *specs.Spec) {
 			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "network", Path: "/nonexistent/ns"})
 		}},
+		{"joined mount ns", "linux.namespaces[0].path: joining an existing mount namespace is not supported", func(s *specs.Spec) {
+			s.Linux.Namespaces[0].Path = "/proc/self/ns/mnt"
+		}},
 		{"no mount ns", "linux.namespaces: a mount namespace is required", func(s *specs.Spec) { s.Linux.Namespaces = s.Linux.Namespaces[1:] }},
 		{"hostname without uts", "hostname: cannot set the hostname without a new uts namespace", func(s *specs.Spec) {
 			s.Hostname = "x"
