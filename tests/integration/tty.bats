@@ -91,12 +91,15 @@ init_pid() { rt state "$ID" 2>/dev/null | jq -r 'select(.status == "running") | 
 }
 
 @test "run in the foreground, stdin not a terminal: the output comes through the pty unchanged, the exit code through rt" {
-	update_config '.process.terminal = true | .process.args = ["sh", "-c", "tty; [ -t 0 ] && [ -t 1 ] && echo both-tty; exit 4"]'
+	update_config '.process.terminal = true | .process.args = ["sh", "-c", "tty; [ -t 0 ] && [ -t 1 ] && echo both-tty; echo fds=$(ls /proc/self/fd); exit 4"]'
 	run rt run --bundle "$BUNDLE" "$ID" </dev/null
 	echo "$output"
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"/dev/pts/0"* ]]
 	[[ "$output" == *"both-tty"* ]]
+	# Neither the pty master nor the console socket leaked into the
+	# container: only stdio (and ls's own directory fd).
+	[[ "$output" == *"fds=0 1 2 3"* ]]
 	# The pty does not turn "\n" into "\r\n" (onlcr off, as runc).
 	[[ "$output" != *$'\r'* ]]
 	[ ! -e "$ROOT/$ID" ]
