@@ -159,6 +159,10 @@ init_pid() { rt state "$ID" 2>/dev/null | jq -r 'select(.status == "running") | 
 
 	run rt create --console-socket "$TTYDIR/missing.sock" --bundle "$BUNDLE" "$ID"
 	assert_clean_failure "--console-socket $TTYDIR/missing.sock: connect: no such file or directory"
+	update_config '.process.consoleSize = {"height": 70000, "width": 80}'
+	run rt run --bundle "$BUNDLE" "$ID" </dev/null
+	assert_clean_failure "process.consoleSize: 70000x80 is larger than a terminal can be"
+	update_config 'del(.process.consoleSize)'
 	touch "$TTYDIR/file.sock"
 	run rt create --console-socket "$TTYDIR/file.sock" --bundle "$BUNDLE" "$ID"
 	assert_clean_failure "--console-socket $TTYDIR/file.sock: connect: connection refused"
