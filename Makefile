@@ -9,13 +9,17 @@ LDFLAGS := -X main.commit=$(COMMIT) -linkmode external -extldflags -static
 
 AGENT := contrib/cmd/seccompagent/seccompagent
 
-.PHONY: all rt seccompagent test unit integration run bench clean
+.PHONY: all rt seccompagent recvtty test unit integration run bench clean
 
-all: rt
+all: rt recvtty
 
 # cgo: the init stage (nsenter/) is C. Always rebuilt: go build is incremental.
 rt:
 	$(GO) build -trimpath -tags "$(TAGS)" -ldflags "$(LDFLAGS)" -o rt .
+
+# A console-socket receiver for tests and users (rt create --console-socket).
+recvtty:
+	$(GO) build -trimpath -o contrib/cmd/recvtty/recvtty ./contrib/cmd/recvtty
 
 # Everything CI runs (installs what it needs first).
 test:
@@ -24,7 +28,7 @@ test:
 unit:
 	$(GO) test ./...
 
-integration: rt seccompagent
+integration: rt seccompagent recvtty
 	bats -r tests/integration
 
 # The demo: a busybox container showing its hostname, that it is pid 1, its mounts.
@@ -39,4 +43,4 @@ seccompagent:
 	$(GO) build -trimpath -o $(AGENT) ./contrib/cmd/seccompagent
 
 clean:
-	rm -f rt $(AGENT)
+	rm -f rt $(AGENT) contrib/cmd/recvtty/recvtty

@@ -25,6 +25,7 @@ func createContainer(ctx *cli.Context, foreground bool) (*libcontainer.Container
 		PreserveFDs:   ctx.Int("preserve-fds"),
 		ListenFDs:     listenFDs(),
 		Foreground:    foreground,
+		Attached:      foreground && !ctx.Bool("detach"),
 		ConsoleSocket: ctx.String("console-socket"),
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"os/signal"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
 
 	"rt/libcontainer"
 	"rt/libcontainer/config"
@@ -36,7 +37,7 @@ var execCommand = &cli.Command{
 		&cli.StringSliceFlag{Name: "cgroup", Usage: "run in a sub-cgroup: PATH, or CONTROLLER[,CONTROLLER]:PATH (repeatable)"},
 		&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "do not wait for the process"},
 		&cli.StringFlag{Name: "pid-file", Usage: "file to write the process's host pid to"},
-		&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a terminal (not supported yet)"},
+		&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-terminal for the process"},
 		&cli.StringFlag{Name: "console-socket", Usage: "unix socket to send the pty master to (with --tty)"},
 	},
 	Action: func(ctx *cli.Context) error {
@@ -47,9 +48,11 @@ var execCommand = &cli.Command{
 		}
 		o := libcontainer.ExecOpts{
 			Root: root, ID: id,
-			PreserveFDs:  ctx.Int("preserve-fds"),
-			IgnorePaused: ctx.Bool("ignore-paused"),
-			PidFile:      ctx.String("pid-file"),
+			PreserveFDs:   ctx.Int("preserve-fds"),
+			IgnorePaused:  ctx.Bool("ignore-paused"),
+			PidFile:       ctx.String("pid-file"),
+			ConsoleSocket: ctx.String("console-socket"),
+			Attached:      !ctx.Bool("detach"),
 			Overrides: libcontainer.ExecOverrides{
 				Args:           execArgs(ctx.Args().Tail()),
 				Cwd:            ctx.String("cwd"),
@@ -103,7 +106,20 @@ var execCommand = &cli.Command{
 			p.Release()
 			return nil
 		}
-		code, err := waitForwarding(p, sigs)
+		var tty *ttyRelay
+		if p.Console != nil {
+			// The process already runs: what it wrote meanwhile waits in the pty.
+			if tty, err = startRelay(p.Console, p.ConsoleSized); err != nil {
+				p.Console.Close()
+				p.Signal(unix.SIGKILL)
+				p.Wait()
+				return err
+			}
+		}
+		code, err := waitForwarding(p, sigs, tty)
+		if tty != nil {
+			tty.close()
+		}
 		if err != nil {
 			return err
 		}

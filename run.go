@@ -27,7 +27,21 @@ var runCommand = &cli.Command{
 		if err != nil {
 			return err
 		}
+		var tty *ttyRelay
+		if c.Console != nil {
+			// Relay before start: the container's first output and the
+			// keys typed meanwhile wait in the pty.
+			if tty, err = startRelay(c.Console, c.ConsoleSized); err != nil {
+				c.Console.Close()
+				c.Unlock()
+				c.Destroy(root)
+				return err
+			}
+		}
 		if err := c.Start(); err != nil {
+			if tty != nil {
+				tty.restore()
+			}
 			c.Unlock()
 			c.Destroy(root)
 			return err
@@ -36,11 +50,14 @@ var runCommand = &cli.Command{
 		if ctx.Bool("detach") {
 			return nil
 		}
-		code, err := waitForwarding(c, sigs)
+		code, err := waitForwarding(c, sigs, tty)
 		if !ctx.Bool("keep") {
 			if derr := c.Destroy(root); err == nil {
 				err = derr
 			}
+		}
+		if tty != nil {
+			tty.close()
 		}
 		if err != nil {
 			return err
@@ -57,7 +74,9 @@ type waitSignaler interface {
 
 // waitForwarding passes every signal rt receives on to the container until
 // the process exits, then returns its exit code.
-func waitForwarding(c waitSignaler, sigs chan os.Signal) (int, error) {
+// With a terminal, SIGWINCH resizes the container's pty instead (the
+// kernel then signals the container's foreground process group itself).
+func waitForwarding(c waitSignaler, sigs chan os.Signal, tty *ttyRelay) (int, error) {
 	type result struct {
 		code int
 		err  error
@@ -76,6 +95,10 @@ func waitForwarding(c waitSignaler, sigs chan os.Signal) (int, error) {
 			sig := s.(unix.Signal)
 			// SIGCHLD is ours; SIGURG is the Go runtime's preemption signal.
 			if sig == unix.SIGCHLD || sig == unix.SIGURG || sig == unix.SIGPIPE {
+				continue
+			}
+			if sig == unix.SIGWINCH && tty != nil {
+				tty.resize()
 				continue
 			}
 			c.Signal(sig)

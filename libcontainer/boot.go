@@ -35,13 +35,20 @@ type bootPlan struct {
 	// for GO: a non-root rt may write them only once the child lets it.
 	mapsFirst bool
 	warnings  []string
+	// process.terminal: the socket the child sends its pty master on (-1:
+	// none), and whether the pty also becomes /dev/console (init, not exec).
+	consoleFD   int
+	bindConsole bool
 }
 
 // compile turns a validated spec into the init stage's program. Nothing here
 // touches the system beyond reading: the order of operations is the design of
 // the container's start and is documented in docs/design.md.
-func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro rootfs.Options) (*bootPlan, error) {
-	b := &bootPlan{prog: nsenter.NewProgram(syncFD, listenFD, keep)}
+func compile(s *specs.Spec, bundle string, syncFD, listenFD, consoleFD int, keep []int, ro rootfs.Options) (*bootPlan, error) {
+	if consoleFD >= 0 {
+		keep = append(keep[:len(keep):len(keep)], consoleFD)
+	}
+	b := &bootPlan{prog: nsenter.NewProgram(syncFD, listenFD, keep), consoleFD: consoleFD, bindConsole: true}
 	p := b.prog
 
 	var newFlags uint64
@@ -153,6 +160,9 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD int, keep []int, ro 
 // happen as late as possible before execve (a seccomp filter) goes here.
 func (b *bootPlan) compileProcess(proc *specs.Process, s *specs.Spec, bundle string) error {
 	p := b.prog
+	if err := b.terminal(proc); err != nil {
+		return err
+	}
 	filter, err := b.compileSeccomp(s)
 	if err != nil {
 		return err

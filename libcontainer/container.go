@@ -36,6 +36,9 @@ type CreateOpts struct {
 	// Foreground: the caller releases the process with Start on the sync
 	// socket and waits for it (rt run); otherwise the process waits for `rt start`.
 	Foreground bool
+	// Attached: rt run without -d, whose stdio is the container's; with
+	// process.terminal rt receives the pty master itself (Container.Console).
+	Attached bool
 }
 
 // Container is a container this rt process has just created.
@@ -47,6 +50,11 @@ type Container struct {
 	pidfd    int
 	prog     *nsenter.Program
 	shared   *nsenter.Shared // the child shares rt's memory until it execs (nil: forked)
+	// Console is the pty master of an attached container with
+	// process.terminal, for the caller to drive; nil otherwise.
+	// ConsoleSized: process.consoleSize gave the pty its size.
+	Console      *os.File
+	ConsoleSized bool
 }
 
 // Create sets up a container from its bundle and leaves its process waiting
@@ -59,8 +67,17 @@ func Create(o CreateOpts) (_ *Container, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTerminal(spec.Process.Terminal, o.ConsoleSocket, o.Attached); err != nil {
+		return nil, err
+	}
+	var cons *console
+	consoleFD := -1
 	if spec.Process.Terminal {
-		return nil, errors.New("process.terminal: terminals are not supported by this rt build yet")
+		if cons, err = openConsole(o.ConsoleSocket); err != nil {
+			return nil, err
+		}
+		defer cons.close()
+		consoleFD = cons.childFD
 	}
 	dir, err := newDir(o.Root, o.ID)
 	if err != nil {
@@ -131,14 +148,15 @@ func Create(o CreateOpts) (_ *Container, err error) {
 		CgroupPaths: cgPaths,
 		Trees:       trees,
 	}
-	plan, err := compile(spec, bundle, childSync, listenFD, keep, ro)
+	plan, err := compile(spec, bundle, childSync, listenFD, consoleFD, keep, ro)
 	if err != nil {
 		return nil, err
 	}
 	c.prog = plan.prog
 	c.Warnings = plan.warnings
 
-	pid, pidfd, err := c.spawn(plan, o.Foreground)
+	pid, pidfd, err := c.spawn(spec, plan, o.Foreground)
+	cons.closeChild()
 	if err != nil {
 		return nil, err
 	}
@@ -182,6 +200,12 @@ func Create(o CreateOpts) (_ *Container, err error) {
 	if err = c.waitReady(spec); err != nil {
 		return nil, err
 	}
+	if cons != nil && cons.recvFD >= 0 {
+		if c.Console, err = cons.receive(); err != nil {
+			return nil, err
+		}
+		c.ConsoleSized = spec.Process.ConsoleSize != nil
+	}
 	start, ok := processStart(c.State.Pid)
 	if !ok {
 		return nil, fmt.Errorf("container init %d exited during create", c.State.Pid)
@@ -202,8 +226,10 @@ func Create(o CreateOpts) (_ *Container, err error) {
 // run) is exec'd while rt still runs, so its child may share rt's memory,
 // which saves copying rt's page tables and the copy-on-write faults after;
 // a created one outlives rt and is forked.
-func (c *Container) spawn(plan *bootPlan, foreground bool) (pid, pidfd int, err error) {
-	if !foreground || plan.cloneFlags&cloneNewTime != 0 {
+func (c *Container) spawn(spec *specs.Spec, plan *bootPlan, foreground bool) (pid, pidfd int, err error) {
+	// A time namespace, new or joined, wants a child whose memory is its
+	// own: setns(CLONE_NEWTIME) refuses a shared mm (EUSERS).
+	if !foreground || config.HasNamespace(spec, specs.TimeNamespace) {
 		return nsenter.Spawn(plan.prog, plan.cloneFlags, -1)
 	}
 	sh, err := nsenter.SpawnShared(plan.prog, plan.cloneFlags)
@@ -333,6 +359,9 @@ func (c *Container) abort(cg *cgroups.Manager) {
 	c.shared.Release()
 	if c.sync >= 0 {
 		unix.Close(c.sync)
+	}
+	if c.Console != nil {
+		c.Console.Close()
 	}
 	if cg != nil {
 		cg.Destroy()

@@ -3,6 +3,7 @@ package libcontainer
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -24,6 +25,10 @@ type ExecOpts struct {
 	PreserveFDs  int
 	IgnorePaused bool
 	PidFile      string
+	// With process.terminal (--tty): the socket to send the pty master to
+	// (detached), or Attached: rt drives the pty itself (Process.Console).
+	ConsoleSocket string
+	Attached      bool
 }
 
 // Process is a process Exec started in a container. It is a child of the
@@ -33,6 +38,11 @@ type ExecOpts struct {
 type Process struct {
 	Pid   int // host pid
 	pidfd int
+	// Console is the pty master of an attached process with a terminal,
+	// for the caller to drive (nil otherwise); ConsoleSized: the process
+	// gave the pty its size (consoleSize of --process).
+	Console      *os.File
+	ConsoleSized bool
 }
 
 // The namespaces of a container, user first: joining it gives the
@@ -98,8 +108,8 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 	if err := o.Overrides.checkLSMFlags(); err != nil {
 		return nil, err
 	}
-	if proc.Terminal {
-		return nil, errors.New("process.terminal: terminals are not supported by this rt build yet (no --tty)")
+	if err := checkTerminal(proc.Terminal, o.ConsoleSocket, o.Attached); err != nil {
+		return nil, err
 	}
 
 	// The init's namespaces, opened through its pid once a pidfd pins it:
@@ -131,6 +141,16 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 		return nil, fmt.Errorf("--cgroup: container %s has no cgroup", o.ID)
 	}
 
+	var cons *console
+	consoleFD := -1
+	if proc.Terminal {
+		if cons, err = openConsole(o.ConsoleSocket); err != nil {
+			return nil, err
+		}
+		defer cons.close()
+		consoleFD = cons.childFD
+	}
+
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("sync socketpair: %w", err)
@@ -150,7 +170,7 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 		keep = append(keep, fd)
 	}
 	spec := &specs.Spec{Root: &specs.Root{Path: s.Rootfs}, Process: proc, Linux: &specs.Linux{Seccomp: s.Seccomp}}
-	plan, err := compileExec(spec, childSync, keep, joins, fork)
+	plan, err := compileExec(spec, childSync, consoleFD, keep, joins, fork)
 	if err != nil {
 		return nil, err
 	}
@@ -173,6 +193,7 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 	if intoCgroup >= 0 {
 		unix.Close(intoCgroup)
 	}
+	cons.closeChild()
 	if err != nil {
 		return nil, err
 	}
@@ -198,6 +219,17 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 	if err = c.waitReady(s); err != nil {
 		return nil, err
 	}
+	var master *os.File
+	if cons != nil && cons.recvFD >= 0 {
+		if master, err = cons.receive(); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				master.Close()
+			}
+		}()
+	}
 	if err = nsenter.Send(c.sync, nsenter.MsgStart); err != nil {
 		return nil, fmt.Errorf("start exec'd process: %w", err)
 	}
@@ -215,12 +247,17 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 			return nil, err
 		}
 	}
-	return &Process{Pid: c.pid, pidfd: c.pidfd}, nil
+	return &Process{Pid: c.pid, pidfd: c.pidfd, Console: master, ConsoleSized: proc.ConsoleSize != nil}, nil
 }
 
 // compileExec is the boot program of an exec'd process.
-func compileExec(s *specs.Spec, syncFD int, keep []int, joins []nsenter.NSPath, fork bool) (*bootPlan, error) {
-	b := &bootPlan{prog: nsenter.NewProgram(syncFD, -1, keep), cwdExists: true}
+// consoleFD (or -1) is the socket the pty master goes to (process.terminal);
+// an exec'd process's pty is not bound on /dev/console, which is init's.
+func compileExec(s *specs.Spec, syncFD, consoleFD int, keep []int, joins []nsenter.NSPath, fork bool) (*bootPlan, error) {
+	if consoleFD >= 0 {
+		keep = append(keep[:len(keep):len(keep)], consoleFD)
+	}
+	b := &bootPlan{prog: nsenter.NewProgram(syncFD, -1, keep), cwdExists: true, consoleFD: consoleFD}
 	p := b.prog
 	p.WaitGo()
 	if adj := s.Process.OOMScoreAdj; adj != nil {

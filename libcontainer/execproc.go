@@ -150,6 +150,9 @@ func (o *ExecOverrides) apply(base *specs.Process) (*specs.Process, error) {
 	}
 	// As runc: a terminal only when asked for, whatever the container's process has.
 	p.Terminal = o.Tty
+	// The container's consoleSize was its own terminal's, not this one's:
+	// attached, the pty takes the size of rt's terminal.
+	p.ConsoleSize = nil
 	return &p, nil
 }
 

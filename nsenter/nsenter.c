@@ -36,6 +36,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "nsenter.h"
@@ -788,6 +789,118 @@ static void op_sched(void)
 		fail(errno, "sched_setattr");
 }
 
+/* ---- the terminal ---- */
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+#define DEVPTS_MAGIC 0x1cd1
+#define PTMX "/dev/pts/ptmx"
+
+/* send_master hands the pty master to the console socket as runc does, so
+ * runc's receivers (containerd's shim, conmon, recvtty) work unchanged: one
+ * message whose data is the master's path and whose SCM_RIGHTS holds its fd. */
+static void send_master(int sock, int master)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = (void *)PTMX, .iov_len = sizeof PTMX - 1};
+	struct msghdr mh;
+	memset(&mh, 0, sizeof mh);
+	memset(cbuf, 0, sizeof cbuf);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof cbuf;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &master, sizeof(int));
+	ssize_t n;
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		fail(errno, "send the pty master to the console socket");
+}
+
+/* bind_console binds the pty onto /dev/console, as the spec asks for the
+ * container's init. The source is the pty's fd, not a path in the container
+ * that could be swapped for a link (CVE-2025-52565). */
+static void bind_console(int pty)
+{
+	struct stat st;
+	int to = open_in_root("/dev/console", O_PATH | O_NOFOLLOW);
+	if (to < 0 && errno == ENOENT)
+		to = target_fd("/dev/console", RT_KIND_FILE);
+	if (to < 0 || fstat(to, &st) < 0)
+		fail(errno, "create /dev/console");
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		fail(EINVAL, "/dev/console is not a file or a device");
+	int tree = syscall(SYS_open_tree, pty, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0 || move_onto(tree, to) < 0)
+		fail(errno, "bind the pty onto /dev/console");
+	close(tree);
+	close(to);
+}
+
+/* op_terminal opens a pty in the container's own devpts (so its number and
+ * permissions are the container's), makes it the controlling terminal and
+ * stdio of this process, and sends the master over the console socket. */
+static void op_terminal(void)
+{
+	int sock = (int)get_u64();
+	struct winsize ws;
+	memset(&ws, 0, sizeof ws);
+	ws.ws_row = (unsigned short)get_u64();
+	ws.ws_col = (unsigned short)get_u64();
+	uid_t uid = (uid_t)get_u64();
+	uint64_t console = get_u64();
+	struct stat st;
+	struct statfs sfs;
+	int unlock = 0;
+
+	/* An exec'd process may still be in rt's session: TIOCSCTTY needs a
+	 * session leader. */
+	if (getsid(0) != getpid() && setsid() < 0)
+		fail(errno, "setsid");
+	/* O_NONBLOCK: a FIFO planted there must not block us; then check it is
+	 * the real ptmx of a devpts before using it. */
+	int m = open_in_root(PTMX, O_RDWR | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	if (m < 0)
+		fail3(errno, "open ", PTMX, NULL);
+	if (fstat(m, &st) < 0 || fstatfs(m, &sfs) < 0)
+		fail3(errno, "stat ", PTMX, NULL);
+	if (sfs.f_type != DEVPTS_MAGIC || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 2))
+		fail3(EINVAL, PTMX, " is not the ptmx of a devpts mount", NULL);
+	if (fcntl(m, F_SETFL, 0) < 0)
+		fail(errno, "make the pty master blocking");
+	if (ioctl(m, TIOCSPTLCK, &unlock) < 0)
+		fail(errno, "unlock the pty");
+	/* The peer by its fd, never by its name in /dev/pts: nothing can swap
+	 * it. TIOCGPTPEER is Linux 4.13; rt needs 5.6 (openat2) anyway. */
+	int s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (s < 0)
+		fail(errno, "open the pty's peer");
+	if ((ws.ws_row || ws.ws_col) && ioctl(m, TIOCSWINSZ, &ws) < 0)
+		fail(errno, "set process.consoleSize");
+	/* The process's user owns its terminal, as after login. */
+	if (fchown(s, uid, -1) < 0)
+		fail(errno, "chown the pty to process.user.uid");
+	if (console)
+		bind_console(s);
+	if (ioctl(s, TIOCSCTTY, 0) < 0)
+		fail(errno, "make the pty the controlling terminal");
+	send_master(sock, m);
+	close(m);
+	close(sock);
+	for (int fd = 0; fd < 3; fd++)
+		if (dup3(s, fd, 0) < 0 && s != fd)
+			fail(errno, "dup the pty onto stdio");
+	if (s > 2)
+		close(s);
+}
+
 /* ---- the program ---- */
 
 static int is_executable(const char *path)
@@ -1198,6 +1311,9 @@ static void __attribute__((noreturn)) child_main(const uint8_t *boot, size_t len
 		case RT_OP_DUMPABLE:
 			if (prctl(PR_SET_DUMPABLE, get_u64(), 0, 0, 0) < 0)
 				fail(errno, "set dumpable");
+			break;
+		case RT_OP_TERMINAL:
+			op_terminal();
 			break;
 		default:
 			fail(EINVAL, "unknown boot operation");

@@ -70,6 +70,9 @@ enum rt_op {
 	RT_OP_DUMPABLE,         /* u64 0 or 1: PR_SET_DUMPABLE (a non-root parent writes our maps only while we are) */
 	RT_OP_MOUNT_TREE,       /* u64 fd of a detached mount made by the parent (an idmapped bind),
 	                           then the arguments of RT_OP_MOUNT_BIND (src only names it) */
+	RT_OP_TERMINAL,         /* u64 console fd, u64 rows, u64 cols, u64 uid, u64 mount /dev/console:
+	                           a pty from the container's devpts becomes the controlling terminal
+	                           and stdio; the master goes to the console fd (SCM_RIGHTS) */
 };
 
 /* How a mount target is created when it does not exist. */

@@ -386,6 +386,20 @@ func (p *Program) OpenRoot() { p.op(C.RT_OP_OPEN_ROOT, "open the container's roo
 // own pid as seen in its pid namespace, known only once it runs there.
 func (p *Program) ListenPid() { p.op(C.RT_OP_LISTEN_PID, "set LISTEN_PID") }
 
+// Terminal makes a new pty of the container's devpts the process's
+// controlling terminal and its stdio, and sends the master over consoleFD
+// (a connected unix socket, kept open for the child). rows and cols are the
+// initial window size (0: leave it); uid owns the pty. bindConsole also binds
+// it onto /dev/console, for the container's init.
+func (p *Program) Terminal(consoleFD int, rows, cols uint16, uid uint32, bindConsole bool) {
+	p.op(C.RT_OP_TERMINAL, "process.terminal")
+	p.u64(uint64(consoleFD))
+	p.u64(uint64(rows))
+	p.u64(uint64(cols))
+	p.u64(uint64(uid))
+	p.u64(boolU64(bindConsole))
+}
+
 func boolU64(b bool) uint64 {
 	if b {
 		return 1

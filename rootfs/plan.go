@@ -35,13 +35,6 @@ type Options struct {
 // the rootfs, every mount, /dev, pivot_root, masked and read-only paths.
 // Mount sources are checked here, so a missing one fails before any clone.
 func Plan(p *nsenter.Program, s *specs.Spec, o Options) error {
-	if o.UserNS {
-		// Only now: until here the child keeps its host uid, which owns its
-		// (non-dumpable) /proc/self files, e.g. oom_score_adj; from here on
-		// it makes files, and an id the namespace does not map fails them
-		// with EOVERFLOW.
-		p.BecomeRoot()
-	}
 	root := s.Root.Path
 	if !filepath.IsAbs(root) {
 		root = filepath.Join(o.Bundle, root)

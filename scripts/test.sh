@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 export PATH="$PATH:/usr/local/go/bin"
-make -s rt
+make -s rt recvtty
 echo "== go test" >&2
 go test -count=1 ./...
 echo "== bats" >&2
