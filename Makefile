@@ -2,7 +2,7 @@ GO ?= go
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X main.commit=$(COMMIT)
 
-.PHONY: all rt test unit integration run bench clean
+.PHONY: all rt test unit integration vm-test run bench clean
 
 all: rt
 
@@ -19,6 +19,12 @@ unit:
 
 integration: rt
 	bats -r tests/integration
+
+# The cgroup tests in qemu guests on layouts this host lacks (pure v2; add
+# v1 with VM_LAYOUTS="v2 v1"). Installs qemu and fetches a kernel itself.
+VM_LAYOUTS ?= v2
+vm-test:
+	./tests/vm/run.sh $(VM_LAYOUTS)
 
 # The demo: a busybox container showing its hostname, that it is pid 1, its mounts.
 run:

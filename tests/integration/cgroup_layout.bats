@@ -54,6 +54,7 @@ bfq_loaded() { [ -d /sys/module/bfq ]; }
 			cg_expect io io.weight "default 4950"
 		fi
 		cg_expect hugetlb hugetlb.2MB.max 4194304
+		cg_expect hugetlb hugetlb.2MB.rsvd.max 4194304
 		;;
 	*)
 		cg_expect memory memory.limit_in_bytes 67108864
@@ -77,8 +78,10 @@ bfq_loaded() { [ -d /sys/module/bfq ]; }
 		fi
 		if [ "$layout" = hybrid ]; then
 			cg_expect hugetlb hugetlb.2MB.max 4194304
+			cg_expect hugetlb hugetlb.2MB.rsvd.max 4194304
 		else
 			cg_expect hugetlb hugetlb.2MB.limit_in_bytes 4194304
+			cg_expect hugetlb hugetlb.2MB.rsvd.limit_in_bytes 4194304
 		fi
 		;;
 	esac
@@ -130,6 +133,15 @@ bfq_loaded() { [ -d /sys/module/bfq ]; }
 	dirs=$(cgroup_dirs "$ID")
 	rt delete "$ID"
 	for d in $dirs; do [ ! -e "$d" ]; done
+
+	# kill --all of a paused container with three processes (rt ps reads
+	# cgroup.procs).
+	run_detached 'sleep 1000 & sleep 1000 & while :; do :; done'
+	wait_until '[ "$(rt ps -f json "$ID" | jq length)" -eq 3 ]'
+	rt pause "$ID"
+	rt kill --all "$ID" KILL
+	wait_status "$ID" stopped
+	wait_until '[ -z "$(cg "$ID" pids cgroup.procs)" ]'
 }
 
 @test "layout: rt update flags and -r on a running container; events --stats reads them" {
@@ -181,6 +193,8 @@ bfq_loaded() { [ -d /sys/module/bfq ]; }
 	[ "$(jq -c .data.pids <<<"$ev")" = '{"current":1,"limit":30}' ]
 	[ "$(jq '.data.memory.usage.usage' <<<"$ev")" -gt 0 ]
 	[ "$(jq '.data.cpu.usage.total' <<<"$ev")" -gt 0 ]
+	[ "$(jq -c '.data | keys' <<<"$ev")" = '["blkio","cpu","cpuset","hugetlb","intel_rdt","memory","network_interfaces","pids"]' ]
+	[ "$(jq -c '.data.cpuset.cpus' <<<"$ev")" = "[0]" ] # --cpuset-cpus 0
 
 	# -1 lifts the limits; memory+swap follows an unlimited memory.
 	rt update --memory -1 --pids-limit -1 --cpu-quota -1 "$ID"
@@ -228,7 +242,7 @@ bfq_loaded() { [ -d /sys/module/bfq ]; }
 		v2/unified) [ "$p" = "/sys/fs/cgroup/rt-abs-$ID/inner" ] ;;
 		v2/*) false ;; # no other key on v2
 		hybrid/unified) [ "$p" = "/sys/fs/cgroup/unified/rt-abs-$ID/inner" ] ;;
-		*) [ "$p" = "/sys/fs/cgroup/$k/rt-abs-$ID/inner" ] ;;
+		*) [ "$(realpath -m "$p")" = "$(realpath -m "/sys/fs/cgroup/$k/rt-abs-$ID/inner")" ] ;; # cpu -> cpu,cpuacct
 		esac
 		[ -d "$p" ]
 	done

@@ -14,7 +14,7 @@
 #
 # Environment: RT_VM_CACHE (kernel cache, default /var/cache/rt-vm),
 # RT_VM_TESTS (bats files, relative to the repo), RT_VM_TIMEOUT (seconds per
-# boot, default 300), RT_VM_KEEP=1 (keep the work dir).
+# boot, default 420: a loaded machine emulates slowly), RT_VM_KEEP=1 (keep the work dir).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
@@ -30,7 +30,7 @@ for l in "${layouts[@]}"; do
 done
 cache=${RT_VM_CACHE:-/var/cache/rt-vm}
 tests=${RT_VM_TESTS:-tests/integration/cgroup_layout.bats}
-vm_timeout=${RT_VM_TIMEOUT:-300}
+vm_timeout=${RT_VM_TIMEOUT:-420}
 export PATH="$PATH:/usr/local/go/bin"
 
 log() { echo "== vm: $*" >&2; }
@@ -55,7 +55,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # ---- Debian's kernel, unpacked into the cache ----
-pkg=$(apt-cache depends linux-image-amd64 | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ {print $2; exit}')
+kernel_pkg() { apt-cache depends linux-image-amd64 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ {print $2; exit}'; }
+pkg=$(kernel_pkg)
+[ -n "$pkg" ] || { apt-get update -qq && pkg=$(kernel_pkg); }
 [ -n "$pkg" ] || { echo "run.sh: cannot find the kernel package linux-image-amd64 depends on" >&2; exit 1; }
 kdir=$cache/$pkg
 if [ ! -e "$kdir/.unpacked" ]; then
