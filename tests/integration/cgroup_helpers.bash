@@ -101,6 +101,15 @@ cg_layout() {
 	fi
 }
 
+# require_layout LAYOUT: skip a test written for the files of another
+# layout than this host's (cgroup_layout.bats checks the same resources on
+# every layout; tests/vm/run.sh runs it on v2 and v1).
+require_layout() {
+	local l
+	l=$(cg_layout)
+	[ "$l" = "$1" ] || skip "written for the files of a $1 host, this one is $l (cgroup_layout.bats covers $l)"
+}
+
 # in_cg_dir CONTROLLER: where the container sees the files of CONTROLLER
 # under its /sys/fs/cgroup: the top on v2, "unified" for a controller of
 # the hybrid host's cgroup2 tree, else the controller's hierarchy.

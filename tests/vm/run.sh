@@ -185,7 +185,7 @@ for layout in "${layouts[@]}"; do
 	timeout "$vm_timeout" qemu-system-x86_64 "${accel[@]}" -m 1024 -smp 1 -nographic -no-reboot \
 		-kernel "$kernel" -initrd "$work/initramfs.gz" -append "$append" \
 		-drive file="$work/disk.img",format=raw,if=virtio \
-		-nic none </dev/null 2>&1 | tr -d '\r' | tee "$console"
+		-nic none </dev/null 2>&1 | sed -u 's/\r//g' | tee "$console"
 	qrc=${PIPESTATUS[0]}
 	set -e
 	secs=$(($(date +%s) - start))
