@@ -118,13 +118,17 @@ func (e *RuleError) Unwrap() error { return e.Err }
 
 // Instructions compiles the rules into the program. Each access a request
 // asks for (mknod, read, write) is decided on its own, as the v1 device
-// cgroup keeps the access of each device per bit: the rules that name the
-// access are tested from the last to the first, and the first whose type,
-// major and minor match decides (so the last matching rule of the list
-// wins; "deny c 1:7 w" after "allow c 1:7 rwm" leaves read and mknod
-// allowed). No matching rule denies. The request is allowed if every
-// access it asks for is. Rules before one that matches every device are
-// left out: they cannot decide anything.
+// cgroup keeps the access of each device per bit: the last rule of the list
+// that names the access and matches the device decides it ("deny c 1:7 w"
+// after "allow c 1:7 rwm" leaves read and mknod allowed); what no rule
+// decides is denied, and the request is allowed only if every access it
+// asks for is.
+//
+// The program walks the rules once, from the last to the first, with the
+// accesses still undecided in a register: a matching allow rule removes
+// its accesses from it (all gone: allowed), a matching deny rule naming an
+// undecided access denies. A rule of type "a" decides everything left, so
+// the rules before it are left out.
 func Instructions(devs []specs.LinuxDeviceCgroup) (asm.Instructions, error) {
 	rules := make([]rule, len(devs))
 	for i, d := range devs {
@@ -134,9 +138,23 @@ func Instructions(devs []specs.LinuxDeviceCgroup) (asm.Instructions, error) {
 		}
 		rules[i] = r
 	}
+	// The rules to test, last first, up to one that matches every device.
+	var order []int
+	final := -1
+	for i := len(rules) - 1; i >= 0; i-- {
+		r := rules[i]
+		if r.typ == 0 {
+			final = i
+			break
+		}
+		if r.major > math.MaxUint32 || r.minor > math.MaxUint32 {
+			continue // no device has such a number: the rule never matches
+		}
+		order = append(order, i)
+	}
 	insns := asm.Instructions{
 		asm.LoadMem(regType, asm.R1, ctxAccessType, asm.Word),
-		asm.Mov.Reg32(regAccess, regType),
+		asm.Mov.Reg32(regAccess, regType), // the undecided accesses
 		asm.And.Imm32(regType, 0xffff),
 		asm.RSh.Imm32(regAccess, 16),
 		asm.LoadMem(regMajor, asm.R1, ctxMajor, asm.Word),
@@ -145,69 +163,79 @@ func Instructions(devs []specs.LinuxDeviceCgroup) (asm.Instructions, error) {
 	label := "" // the label the next instruction carries
 	emit := func(ins asm.Instruction) {
 		if label != "" {
+			if ins.Symbol() != "" {
+				panic("devicefilter: two labels on one instruction")
+			}
 			ins = ins.WithSymbol(label)
 			label = ""
 		}
 		insns = append(insns, ins)
 	}
-	setLabel := func(l string) {
-		if label != "" {
-			panic("devicefilter: two labels on one instruction")
-		}
-		label = l
+	used := map[string]bool{}
+	jump := func(op asm.JumpOp, reg asm.Register, v int32, to string) {
+		used[to] = true
+		emit(op.Imm32(reg, v, to))
 	}
-	deny := func() {
-		emit(asm.Mov.Imm32(asm.R0, 0))
+	falls := true // whether the code so far can run on past its end
+	for k, i := range order {
+		r := rules[i]
+		// Where to go if the device does not match: the next rule, or
+		// after the last one the verdict of the "a" rule before it, or
+		// deny.
+		next := fmt.Sprintf("rule%d", i)
+		if k == len(order)-1 {
+			next = "deny"
+			if final >= 0 && rules[final].allow {
+				next = "allow"
+			}
+		}
+		jump(asm.JNE, regType, r.typ, next)
+		if r.major >= 0 {
+			jump(asm.JNE, regMajor, int32(uint32(r.major)), next)
+		}
+		if r.minor >= 0 {
+			jump(asm.JNE, regMinor, int32(uint32(r.minor)), next)
+		}
+		falls = true
+		switch {
+		case r.allow && r.access == accAll:
+			used["allow"] = true
+			emit(asm.Ja.Label("allow"))
+			falls = false
+		case r.allow:
+			emit(asm.And.Imm32(regAccess, ^r.access&accAll))
+			jump(asm.JEq, regAccess, 0, "allow")
+		case r.access == accAll:
+			used["deny"] = true
+			emit(asm.Ja.Label("deny")) // something is undecided still
+			falls = false
+		default:
+			emit(asm.Mov.Reg32(regTmp, regAccess))
+			emit(asm.And.Imm32(regTmp, r.access))
+			jump(asm.JNE, regTmp, 0, "deny")
+		}
+		if k < len(order)-1 {
+			label = next
+		}
+	}
+	if falls {
+		// What is left undecided gets the "a" rule's verdict, or deny.
+		if final >= 0 && rules[final].allow {
+			used["allow"] = true
+			emit(asm.Ja.Label("allow"))
+		} else {
+			used["deny"] = true
+		}
+	}
+	// The verifier refuses code no path reaches: only the verdicts used.
+	if used["deny"] {
+		emit(asm.Mov.Imm32(asm.R0, 0).WithSymbol("deny"))
 		emit(asm.Return())
 	}
-	for _, bit := range []struct {
-		acc  int32
-		name string
-	}{{accMknod, "m"}, {accRead, "r"}, {accWrite, "w"}} {
-		granted := "granted_" + bit.name
-		// Not asked for: nothing to decide.
-		emit(asm.Mov.Reg32(regTmp, regAccess))
-		emit(asm.And.Imm32(regTmp, bit.acc))
-		emit(asm.JEq.Imm32(regTmp, 0, granted))
-		decided := false
-		for i := len(rules) - 1; i >= 0 && !decided; i-- {
-			r := rules[i]
-			if r.access&bit.acc == 0 {
-				continue
-			}
-			if r.major > math.MaxUint32 || r.minor > math.MaxUint32 {
-				continue // no device has such a number: the rule never matches
-			}
-			next := fmt.Sprintf("%s_rule%d", bit.name, i)
-			jumps := 0
-			if r.typ != 0 {
-				emit(asm.JNE.Imm32(regType, r.typ, next))
-				jumps++
-				if r.major >= 0 {
-					emit(asm.JNE.Imm32(regMajor, int32(uint32(r.major)), next))
-				}
-				if r.minor >= 0 {
-					emit(asm.JNE.Imm32(regMinor, int32(uint32(r.minor)), next))
-				}
-			}
-			if r.allow {
-				emit(asm.Ja.Label(granted))
-			} else {
-				deny()
-			}
-			if jumps == 0 {
-				decided = true // type "a": every device matches
-			} else {
-				setLabel(next)
-			}
-		}
-		if !decided {
-			deny() // no rule matched
-		}
-		setLabel(granted)
+	if used["allow"] {
+		emit(asm.Mov.Imm32(asm.R0, 1).WithSymbol("allow"))
+		emit(asm.Return())
 	}
-	emit(asm.Mov.Imm32(asm.R0, 1))
-	emit(asm.Return())
 	return insns, nil
 }
 
