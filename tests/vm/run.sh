@@ -17,7 +17,6 @@
 # boot, default 420: a loaded machine emulates slowly), RT_VM_KEEP=1 (keep the work dir).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-repo=$(pwd)
 
 layouts=("$@")
 [ ${#layouts[@]} -gt 0 ] || layouts=(v2)
@@ -40,8 +39,9 @@ need=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have qemu-system-x86_64 || need+=(qemu-system-x86)
 have bats || need+=(bats)
-have jq || need+=(jq)
 have gcc || need+=(gcc)
+have strings || need+=(binutils)
+have xz || need+=(xz-utils)
 have flock || need+=(util-linux)
 have gzip || need+=(gzip)
 { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
@@ -60,6 +60,9 @@ pkg=$(kernel_pkg)
 [ -n "$pkg" ] || { apt-get update -qq && pkg=$(kernel_pkg); }
 [ -n "$pkg" ] || { echo "run.sh: cannot find the kernel package linux-image-amd64 depends on" >&2; exit 1; }
 kdir=$cache/$pkg
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9 # two runs at once: one fetches, the other waits
 if [ ! -e "$kdir/.unpacked" ]; then
 	log "fetching $pkg into $kdir"
 	mkdir -p "$cache"
@@ -72,6 +75,7 @@ if [ ! -e "$kdir/.unpacked" ]; then
 	rm -rf "$cache/dl"
 	touch "$kdir/.unpacked"
 fi
+flock -u 9
 kernel=$(ls "$kdir"/boot/vmlinuz-*)
 moddir=$(ls -d "$kdir"/lib/modules/*)
 
