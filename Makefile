@@ -9,7 +9,7 @@ LDFLAGS := -X main.commit=$(COMMIT) -linkmode external -extldflags -static
 
 AGENT := contrib/cmd/seccompagent/seccompagent
 
-.PHONY: all rt seccompagent recvtty test unit integration run bench clean
+.PHONY: all rt seccompagent recvtty test unit integration vm-test run bench clean
 
 all: rt recvtty
 
@@ -30,6 +30,12 @@ unit:
 
 integration: rt seccompagent recvtty
 	bats -r tests/integration
+
+# The cgroup tests in qemu guests on layouts this host lacks (pure v2; add
+# v1 with VM_LAYOUTS="v2 v1"). Installs qemu and fetches a kernel itself.
+VM_LAYOUTS ?= v2
+vm-test:
+	./tests/vm/run.sh $(VM_LAYOUTS)
 
 # The demo: a busybox container showing its hostname, that it is pid 1, its mounts.
 run:

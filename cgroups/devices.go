@@ -1,16 +1,20 @@
 package cgroups
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"rt/cgroups/devicefilter"
 )
 
 // devices writes linux.resources.devices. On v1 it resets the cgroup to
 // "deny everything" (devices.deny "a") and then replays the rules in order,
-// each to devices.allow or devices.deny, as runc does.
+// each to devices.allow or devices.deny, as runc does. On v2 it attaches an
+// eBPF program made from the rules (package devicefilter) to the cgroup.
 func (a *applier) devices(res *specs.LinuxResources) error {
 	if len(res.Devices) == 0 {
 		return nil
@@ -22,18 +26,30 @@ func (a *applier) devices(res *specs.LinuxResources) error {
 		return nil
 	}
 	dir := a.m.Paths["devices"]
-	if dir == "" {
-		if a.m.Layout == V2 {
-			// TODO: device filtering on cgroup v2 needs an eBPF program
-			// (BPF_PROG_TYPE_CGROUP_DEVICE) attached to the container's
-			// cgroup; that is a separate task. Until then the rules are
-			// validated but not enforced on v2.
-			return nil
-		}
+	if dir == "" && a.m.Layout != V2 {
 		return a.m.unavailable("linux.resources.devices", "devices")
 	}
 	if inUserNS() {
-		// The kernel refuses device cgroup writes from a user namespace.
+		// The kernel refuses device cgroup writes (and BPF programs)
+		// from a user namespace.
+		return nil
+	}
+	if dir == "" {
+		// cgroup v2: an eBPF program on the container's cgroup.
+		if a.update {
+			// A second program would only add to the first (every
+			// attached program must allow), and rt update leaves
+			// device rules alone anyway, as runc's does.
+			return fieldErr("linux.resources.devices", "device rules cannot be changed on a running container on cgroup v2")
+		}
+		u := a.m.Paths[unifiedKey]
+		if err := devicefilter.Attach(u, res.Devices); err != nil {
+			var re *devicefilter.RuleError
+			if errors.As(err, &re) { // validate has checked them: not reached
+				return fieldErr(fmt.Sprintf("linux.resources.devices[%d]", re.Index), "%w", re.Err)
+			}
+			return fieldErr("linux.resources.devices", "%w", err)
+		}
 		return nil
 	}
 	type group struct {

@@ -482,13 +482,13 @@ func TestFakeV2CreateEnablesControllers(t *testing.T) {
 	if !reflect.DeepEqual(m.Created, []string{root + "/x", root + "/x/y"}) {
 		t.Fatalf("Created %q", m.Created)
 	}
-	// Devices are not enforced on v2 yet (eBPF): no error, no write.
-	if err := m.Update(&specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}}}); err != nil {
-		t.Fatal(err)
-	}
+	// Device rules are an eBPF program on v2 (attached by Create, see
+	// devicefilter's tests): an update cannot replace it; no write.
+	err := m.Update(&specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}}})
+	wantFieldErr(t, err, "linux.resources.devices", "device rules cannot be changed on a running container on cgroup v2")
 	wantLog(t, f.takeLog(root), nil)
 	// Network has no v2 equivalent.
-	err := m.Update(&specs.LinuxResources{Network: &specs.LinuxNetwork{ClassID: pu32(7)}})
+	err = m.Update(&specs.LinuxResources{Network: &specs.LinuxNetwork{ClassID: pu32(7)}})
 	wantFieldErr(t, err, "linux.resources.network.classID", "the net_cls controller is not available on this v2 host")
 	if err := m.Destroy(); err != nil {
 		t.Fatal(err)

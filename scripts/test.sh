@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of rt: Go unit tests, then the bats integration tests
-# against the freshly built binary, as root.
+# against the freshly built binary, as root, then the cgroup tests in a qemu
+# guest on pure cgroup v2 (tests/vm/run.sh; RT_VM_LAYOUTS="v2 v1" adds the
+# pure v1 guest, RT_VM_LAYOUTS=none skips the guests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -10,3 +12,9 @@ echo "== go test" >&2
 go test -count=1 ./...
 echo "== bats" >&2
 bats -r tests/integration
+layouts=${RT_VM_LAYOUTS:-v2}
+if [ "$layouts" != none ]; then
+	echo "== vm ($layouts)" >&2
+	# shellcheck disable=SC2086 # one word per layout
+	tests/vm/run.sh $layouts
+fi

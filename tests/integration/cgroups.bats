@@ -6,7 +6,11 @@
 load helpers
 load cgroup_helpers
 
-setup() { setup_bundle; }
+# The files and values of the hybrid host (this one).
+setup() {
+	require_layout hybrid
+	setup_bundle
+}
 teardown() { teardown_bundle; }
 
 # in_cg FILE...: the script that prints the files inside the container.

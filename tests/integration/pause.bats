@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# rt pause / rt resume through the v1 freezer (cgroup.freeze on v2).
+# rt pause / rt resume through the v1 freezer (cgroup.freeze on v2): the
+# helpers read the files of the host's layout.
 
 load helpers
 load cgroup_helpers
@@ -7,7 +8,7 @@ load cgroup_helpers
 setup() { setup_bundle; }
 teardown() { teardown_bundle; }
 
-usage() { cg "$ID" cpuacct cpuacct.usage; }
+usage() { cpu_usage "$ID"; }
 
 @test "pause freezes a busy loop exactly, resume lets it run again" {
 	run_detached 'while :; do :; done'
@@ -19,18 +20,18 @@ usage() { cg "$ID" cpuacct cpuacct.usage; }
 
 	rt pause "$ID"
 	[ "$(rt state "$ID" | jq -r .status)" = paused ]
-	[ "$(cg "$ID" freezer freezer.state)" = FROZEN ]
+	[ "$(freezer_state "$ID")" = FROZEN ]
 	[ "$(rt list | awk -v id="$ID" '$1 == id {print $3}')" = paused ]
 	local a b
 	a=$(usage)
 	sleep 1
 	b=$(usage)
-	echo "cpuacct.usage while frozen: $a then $b"
+	echo "cpu usage while frozen: $a then $b"
 	[ "$a" -eq "$b" ] # not one nanosecond while frozen
 
 	rt resume "$ID"
 	[ "$(rt state "$ID" | jq -r .status)" = running ]
-	[ "$(cg "$ID" freezer freezer.state)" = THAWED ]
+	[ "$(freezer_state "$ID")" = THAWED ]
 	wait_until '[ "$(usage)" -gt "$b" ]'
 }
 
@@ -82,7 +83,7 @@ usage() { cg "$ID" cpuacct cpuacct.usage; }
 	rt pause "$ID"
 	rt kill "$ID" KILL
 	wait_status "$ID" stopped
-	[ "$(cg "$ID" freezer freezer.state)" = THAWED ]
+	wait_until '[ "$(freezer_state "$ID")" = THAWED ]'
 	rt delete "$ID"
 	[ ! -e "$ROOT/$ID" ]
 }

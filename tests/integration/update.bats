@@ -4,7 +4,9 @@
 load helpers
 load cgroup_helpers
 
+# The files and values of the hybrid host (this one).
 setup() {
+	require_layout hybrid
 	setup_bundle
 	update_config '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 50}'
 	run_detached 'sleep 1000'
