@@ -150,7 +150,14 @@ func newDir(root, id string) (*stateDir, error) {
 	return d, err
 }
 
-func (d *stateDir) close() { unix.Close(d.fd) }
+// close unlocks the state dir and closes it. The unlock is explicit: a
+// child cloned meanwhile holds a copy of the fd until its init stage closes
+// it, which a frozen child (exec --ignore-paused) never gets to do, and the
+// lock belongs to the open file, so closing our copy alone would keep it.
+func (d *stateDir) close() {
+	unix.Flock(d.fd, unix.LOCK_UN)
+	unix.Close(d.fd)
+}
 
 func (d *stateDir) remove() error {
 	err := os.RemoveAll(d.path)
