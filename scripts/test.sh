@@ -11,6 +11,8 @@ make -s rt recvtty
 echo "== go test" >&2
 go test -count=1 ./...
 echo "== bats" >&2
+# A test that hangs fails after 5 minutes instead of holding CI to its limit.
+export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 bats -r tests/integration
 layouts=${RT_VM_LAYOUTS:-v2}
 if [ "$layouts" != none ]; then

@@ -181,7 +181,7 @@ attack_exe() {
 		if [ "$status" -eq 0 ]; then
 			[[ "$output" == /* && "$output" != *unreachable* ]]
 		else
-			[[ "$output" == *"process.cwd /proc/self/fd/$n: chdir to /proc/self/fd/$n"* ]]
+			[[ "$output" == *"process.cwd /proc/self/fd/$n (made if missing, as runc does): chdir to /proc/self/fd/$n"* ]]
 		fi
 		[ ! -e "$ROOT/$ID" ]
 	done
@@ -199,7 +199,7 @@ attack_exe() {
 		ln -sfn "/proc/self/fd/$n" "$BUNDLE/rootfs/fdcwd"
 		run_cwd /fdcwd
 		[ "$status" -ne 0 ]
-		[[ "$output" == *"process.cwd /fdcwd: chdir to /fdcwd: "* ]]
+		[[ "$output" == *"process.cwd /fdcwd (made if missing, as runc does): chdir to /fdcwd: "* ]]
 	done
 	exec 7<&-
 	# ../../.. and an absolute host path resolve at the rootfs's /.
@@ -210,7 +210,7 @@ attack_exe() {
 	for link in /up /abs; do
 		run_cwd $link
 		[ "$status" -ne 0 ]
-		[[ "$output" == *"process.cwd $link: chdir to $link: no such file or directory"* ]]
+		[[ "$output" == *"process.cwd $link (made if missing, as runc does): chdir to $link: no such file or directory"* ]]
 	done
 	mkdir -p "$BUNDLE/rootfs$BATS_TEST_TMPDIR/hostdir"
 	touch "$BUNDLE/rootfs$BATS_TEST_TMPDIR/hostdir/inside"
