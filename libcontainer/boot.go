@@ -94,11 +94,10 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD, consoleFD int, keep
 		}
 		// pid and time namespaces apply to children only: fork into them.
 		later := early & (cloneNewPID | cloneNewTime)
-		joinsPid := false
+		joinsPid, joinsTime := false, false
 		for _, j := range joins {
-			if j.Type == cloneNewPID || j.Type == cloneNewTime {
-				joinsPid = true
-			}
+			joinsPid = joinsPid || j.Type == cloneNewPID || j.Type == cloneNewTime
+			joinsTime = joinsTime || j.Type == cloneNewTime
 		}
 		if later != 0 || joinsPid {
 			if later != 0 {
@@ -107,7 +106,7 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD, consoleFD int, keep
 			if len(s.Linux.TimeOffsets) > 0 {
 				p.TimensOffsets(timeOffsets(s.Linux.TimeOffsets))
 			}
-			p.Fork(0)
+			p.Fork(0, later&cloneNewTime == 0 && !joinsTime)
 		}
 	}
 	if late != 0 {

@@ -356,7 +356,8 @@ func (c *Container) abort(cg *cgroups.Manager) {
 		unix.Wait4(c.State.Pid, &ws, 0, nil)
 		unix.Close(c.pidfd)
 	}
-	c.shared.Release()
+	// c.shared is not released: a process forked in the pid namespace may
+	// still be starting on rt's memory; rt exits after a failed create.
 	if c.sync >= 0 {
 		unix.Close(c.sync)
 	}

@@ -177,21 +177,32 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 	c.prog = plan.prog
 
 	intoCgroup := -1
-	if cg != nil && cg.UnifiedDir() != "" {
-		if fd, err := unix.Open(cg.UnifiedDir(), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
-			intoCgroup = fd
+	if joinsTime(joins) {
+		// Forked, straight into the cgroup2 directory where the kernel lets us.
+		if cg != nil && cg.UnifiedDir() != "" {
+			if fd, err := unix.Open(cg.UnifiedDir(), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
+				intoCgroup = fd
+			}
 		}
-	}
-	c.pid, c.pidfd, err = nsenter.Spawn(plan.prog, 0, intoCgroup)
-	if err != nil && intoCgroup >= 0 {
-		// The kernel may refuse CLONE_INTO_CGROUP (e.g. a threaded or
-		// domain-invalid cgroup): write cgroup.procs as create does.
-		unix.Close(intoCgroup)
-		intoCgroup = -1
-		c.pid, c.pidfd, err = nsenter.Spawn(plan.prog, 0, -1)
-	}
-	if intoCgroup >= 0 {
-		unix.Close(intoCgroup)
+		c.pid, c.pidfd, err = nsenter.Spawn(plan.prog, 0, intoCgroup)
+		if err != nil && intoCgroup >= 0 {
+			// The kernel may refuse CLONE_INTO_CGROUP (e.g. a threaded or
+			// domain-invalid cgroup): write cgroup.procs as create does.
+			unix.Close(intoCgroup)
+			intoCgroup = -1
+			c.pid, c.pidfd, err = nsenter.Spawn(plan.prog, 0, -1)
+		}
+		if intoCgroup >= 0 {
+			unix.Close(intoCgroup)
+		}
+	} else {
+		// The child shares rt's memory until it execs (CLONE_VM: no page
+		// tables copied; rt returns only once it has: see SpawnShared),
+		// and so does the process it forks into the pid namespace.
+		var sh *nsenter.Shared
+		if sh, err = nsenter.SpawnShared(plan.prog, 0); err == nil {
+			c.shared, c.pid, c.pidfd = sh, sh.Pid, sh.Pidfd
+		}
 	}
 	cons.closeChild()
 	if err != nil {
@@ -240,6 +251,7 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 		return nil, err
 	}
 	err = nil // EOF: execve closed the socket
+	c.shared.Release()
 	unix.Close(c.sync)
 	c.sync = -1
 	if o.PidFile != "" {
@@ -269,7 +281,7 @@ func compileExec(s *specs.Spec, syncFD, consoleFD int, keep []int, joins []nsent
 	}
 	p.OpenRoot()
 	if fork {
-		p.Fork(0)
+		p.Fork(0, !joinsTime(joins))
 	}
 	p.Setsid()
 	if err := b.compileProcess(s.Process, s, ""); err != nil {
@@ -321,6 +333,7 @@ func exited(pidfd int) bool {
 type execChild struct {
 	pid, pidfd, sync int
 	prog             *nsenter.Program
+	shared           *nsenter.Shared
 }
 
 // waitReady serves the child until it is ready; after a fork the process
@@ -393,4 +406,16 @@ func (p *Process) Release() {
 		unix.Close(p.pidfd)
 		p.pidfd = -1
 	}
+}
+
+// joinsTime says whether joins has a time namespace: setns to one refuses a
+// process whose memory is shared, and its clocks reach only a child whose
+// memory is not.
+func joinsTime(joins []nsenter.NSPath) bool {
+	for _, j := range joins {
+		if j.Type == cloneNewTime {
+			return true
+		}
+	}
+	return false
 }

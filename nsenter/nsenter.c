@@ -612,30 +612,62 @@ static void op_join_ns(void)
 	}
 }
 
-static void op_fork(void)
+static void __attribute__((noreturn)) run_program(void);
+
+/* fork_gate_wait: the new process waits until the old one has reported its
+ * pid and exited (EOF on the gate): otherwise, on a busy machine, its own
+ * READY could reach the parent before the PID message. */
+static void fork_gate_wait(int gate[2])
 {
-	uint64_t flags = get_u64();
-	struct clone_args a;
-	int gate[2];
 	char c;
-	/* The new process waits until the old one has reported its pid and
-	 * exited (EOF on the gate): otherwise, on a busy machine, its own READY
-	 * could reach the parent before the PID message. */
-	if (pipe2(gate, O_CLOEXEC) < 0)
-		fail(errno, "pipe");
-	memset(&a, 0, sizeof a);
-	a.flags = flags | CLONE_PARENT;
-	long pid = syscall(SYS_clone3, &a, sizeof a);
-	if (pid < 0)
-		fail(errno, "fork into the new namespaces");
-	if (pid > 0) {
-		send_msg(sync_fd, RT_MSG_PID, 0, pid, NULL);
-		_exit(0);
-	}
 	close(gate[1]);
 	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
 		;
 	close(gate[0]);
+}
+
+static int fork_gate[2];
+
+/* The new process of a shared FORK starts here, on its own stack, and goes
+ * on with the next operation. */
+static int fork_shared_entry(void *arg)
+{
+	(void)arg;
+	fork_gate_wait(fork_gate);
+	cur_op++;
+	run_program();
+}
+
+static void op_fork(void)
+{
+	uint64_t flags = get_u64();
+	struct clone_args a;
+	long pid;
+	if (pipe2(fork_gate, O_CLOEXEC) < 0)
+		fail(errno, "pipe");
+	if (flags & RT_FORK_SHARED) {
+		/* No page tables copied: the old process only reports and exits
+		 * (and touches none of the state the new one goes on with). */
+		size_t size = 256 << 10;
+		char *stack = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+		if (stack == MAP_FAILED)
+			fail(errno, "map a stack for the forked process");
+		pid = clone(fork_shared_entry, stack + size,
+		            (int)(flags & ~RT_FORK_SHARED) | CLONE_VM | CLONE_PARENT | SIGCHLD, NULL);
+	} else {
+		memset(&a, 0, sizeof a);
+		a.flags = flags | CLONE_PARENT;
+		pid = syscall(SYS_clone3, &a, sizeof a);
+		if (pid == 0) {
+			fork_gate_wait(fork_gate);
+			return;
+		}
+	}
+	if (pid < 0)
+		fail(errno, "fork into the new namespaces");
+	send_msg(sync_fd, RT_MSG_PID, 0, pid, NULL);
+	_exit(0);
 }
 
 static void op_loopback_up(void)
@@ -1127,7 +1159,14 @@ static void __attribute__((noreturn)) child_main(const uint8_t *boot, size_t len
 	keep_only_fds();
 	stub_create();
 
-	for (cur_op = 0; boot_pos < boot_end; cur_op++) {
+	cur_op = 0;
+	run_program();
+}
+
+/* run_program executes the boot program from boot_pos, operation cur_op on. */
+static void __attribute__((noreturn)) run_program(void)
+{
+	for (; boot_pos < boot_end; cur_op++) {
 		struct rt_msg m;
 		uint64_t op = get_u64();
 		switch (op) {

@@ -26,7 +26,8 @@ enum rt_op {
 	RT_OP_UNSHARE,          /* u64 flags */
 	RT_OP_SYNC_MAPS,        /* ask the parent to write our uid/gid maps, wait until done */
 	RT_OP_TIMENS_OFFSETS,   /* str content of /proc/self/timens_offsets */
-	RT_OP_FORK,             /* fork: the new process goes on, the old one reports its pid and exits */
+	RT_OP_FORK,             /* u64 flags (| RT_FORK_SHARED): fork: the new process goes on, the old one
+	                           reports its pid and exits */
 	RT_OP_SETSID,
 	RT_OP_LOOPBACK_UP,
 	RT_OP_ROOT_PROPAGATION, /* u64 mount flags applied to "/" */
@@ -74,6 +75,11 @@ enum rt_op {
 	                           a pty from the container's devpts becomes the controlling terminal
 	                           and stdio; the master goes to the console fd (SCM_RIGHTS) */
 };
+
+/* RT_OP_FORK flag: the new process shares the old one's memory (CLONE_VM) on a
+ * stack of its own; the old one only reports and exits. Not with a time
+ * namespace: a CLONE_VM child does not enter the namespace's clocks. */
+#define RT_FORK_SHARED (1ULL << 63)
 
 /* How a mount target is created when it does not exist. */
 enum rt_kind { RT_KIND_DIR = 0, RT_KIND_FILE = 1 };

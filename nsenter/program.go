@@ -117,8 +117,16 @@ func (p *Program) TimensOffsets(content string) {
 	p.op(C.RT_OP_TIMENS_OFFSETS, "linux.timeOffsets")
 	p.str(content)
 }
-func (p *Program) Fork(flags uint64) {
+
+// Fork forks the process that goes on into the namespaces just entered
+// (pid and time namespaces apply to children only). shared: it shares the
+// old process's memory (no page tables copied), which a time namespace
+// does not allow (a CLONE_VM child keeps the old clocks).
+func (p *Program) Fork(flags uint64, shared bool) {
 	p.op(C.RT_OP_FORK, "fork into the new namespaces")
+	if shared {
+		flags |= C.RT_FORK_SHARED
+	}
 	p.u64(flags)
 	p.forks = true
 }
