@@ -1361,14 +1361,16 @@ static void __attribute__((noreturn)) run_program(void)
 	fail(EINVAL, "boot program ended without exec");
 }
 
-int rt_spawn(const uint8_t *boot, size_t len, uint64_t flags, int cgroup_fd, int *pidfd)
+/* clone_blocked clones a child (fork semantics, with a pidfd) that is
+ * neither rt's Go code nor able to run it: every signal stays blocked across
+ * the clone, so no Go handler runs in the child before it resets them (or,
+ * for the userns holder, ever). In the child it returns 0. */
+static long clone_blocked(uint64_t flags, int cgroup_fd, int *pidfd)
 {
 	sigset_t all, old;
 	struct clone_args a;
 	int saved;
 
-	/* No Go signal handler may run in the child: block everything across the
-	 * clone; the child resets every handler before unblocking. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	memset(&a, 0, sizeof a);
@@ -1381,10 +1383,18 @@ int rt_spawn(const uint8_t *boot, size_t len, uint64_t flags, int cgroup_fd, int
 	}
 	long pid = syscall(SYS_clone3, &a, sizeof a);
 	if (pid == 0)
-		child_main(boot, len);
+		return 0;
 	saved = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = saved;
+	return pid;
+}
+
+int rt_spawn(const uint8_t *boot, size_t len, uint64_t flags, int cgroup_fd, int *pidfd)
+{
+	long pid = clone_blocked(flags, cgroup_fd, pidfd);
+	if (pid == 0)
+		child_main(boot, len);
 	return (int)pid;
 }
 
@@ -1422,24 +1432,10 @@ int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, void *stack
 
 int rt_userns_holder(int *pidfd)
 {
-	sigset_t all, old;
-	struct clone_args a;
-	int saved;
-
-	/* As in rt_spawn: no Go signal handler may run in the child, which
-	 * keeps every signal blocked and sleeps until SIGKILL. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	memset(&a, 0, sizeof a);
-	a.flags = CLONE_NEWUSER | CLONE_PIDFD;
-	a.pidfd = (uint64_t)(uintptr_t)pidfd;
-	a.exit_signal = SIGCHLD;
-	long pid = syscall(SYS_clone3, &a, sizeof a);
+	/* The child keeps every signal blocked and sleeps until SIGKILL. */
+	long pid = clone_blocked(CLONE_NEWUSER, -1, pidfd);
 	if (pid == 0)
 		for (;;)
 			pause();
-	saved = errno;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	errno = saved;
 	return (int)pid;
 }
