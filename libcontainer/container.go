@@ -242,38 +242,49 @@ func (c *Container) spawn(spec *specs.Spec, plan *bootPlan, foreground bool) (pi
 
 // waitReady serves the child's requests until it reports ready.
 func (c *Container) waitReady(spec *specs.Spec) error {
-	// After a FORK, the old process's PID and the new one's READY race:
-	// wait for both.
-	ready, forked := false, !c.prog.Forks()
+	return serveUntilReady(c.sync, c.prog, &c.State.Pid, &c.pidfd, "container init",
+		func() error { return c.answerMaps(spec) },
+		func(fd int) error {
+			// The filter is loaded; its agent gets the notify fd now,
+			// before READY, so a missing agent fails the create.
+			return c.State.sendSeccompFD(Creating, c.State.Pid, fd)
+		})
+}
+
+// serveUntilReady answers a starting child's requests on sync until it is
+// READY: maps (nil: the child may not ask), the seccomp notify fd, and after
+// a FORK the process that goes on, which replaces *pid and *pidfd. The old
+// process's PID and the new one's READY race: it waits for both.
+func serveUntilReady(sync int, prog *nsenter.Program, pid, pidfd *int, who string,
+	maps func() error, seccompFD func(fd int) error) error {
+	ready, forked := false, !prog.Forks()
 	for !ready || !forked {
-		m, err := nsenter.Recv(c.sync, c.prog)
+		m, err := nsenter.Recv(sync, prog)
 		if err != nil {
 			return err
 		}
-		switch m.Type {
-		case nsenter.MsgMapsPlease:
-			if err := c.answerMaps(spec); err != nil {
+		switch {
+		case m.Type == nsenter.MsgMapsPlease && maps != nil:
+			if err := maps(); err != nil {
 				return err
 			}
-		case nsenter.MsgPid:
-			fd, err := adoptForked(c.State.Pid, c.pidfd, int(m.Pid))
+		case m.Type == nsenter.MsgPid:
+			fd, err := adoptForked(*pid, *pidfd, int(m.Pid))
 			if err != nil {
 				return err
 			}
-			c.State.Pid, c.pidfd = int(m.Pid), fd
+			*pid, *pidfd = int(m.Pid), fd
 			forked = true
-		case nsenter.MsgSeccompFD:
-			// The filter is loaded; its agent gets the notify fd now,
-			// before READY, so a missing agent fails the create.
-			err := c.State.sendSeccompFD(Creating, c.State.Pid, m.FD)
+		case m.Type == nsenter.MsgSeccompFD:
+			err := seccompFD(m.FD)
 			unix.Close(m.FD)
 			if err != nil {
 				return err
 			}
-		case nsenter.MsgReady:
+		case m.Type == nsenter.MsgReady:
 			ready = true
 		default:
-			return fmt.Errorf("container init: unexpected message %d", m.Type)
+			return fmt.Errorf("%s: unexpected message %d", who, m.Type)
 		}
 	}
 	return nil

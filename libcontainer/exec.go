@@ -339,36 +339,12 @@ type execChild struct {
 // waitReady serves the child until it is ready; after a fork the process
 // that goes on is the one reported in MsgPid, also rt's child.
 func (c *execChild) waitReady(s *State) error {
-	// The PID of the process that forked and the READY of the one that
-	// goes on race: wait for both.
-	ready, forked := false, !c.prog.Forks()
-	for !ready || !forked {
-		m, err := nsenter.Recv(c.sync, c.prog)
-		if err != nil {
-			return err
-		}
-		switch m.Type {
-		case nsenter.MsgPid:
-			if c.pidfd, err = adoptForked(c.pid, c.pidfd, int(m.Pid)); err != nil {
-				return err
-			}
-			c.pid = int(m.Pid)
-			forked = true
-		case nsenter.MsgSeccompFD:
+	return serveUntilReady(c.sync, c.prog, &c.pid, &c.pidfd, "exec'd process", nil,
+		func(fd int) error {
 			// The container's filter has notify rules: its agent gets
 			// this process's listener too, as it got init's.
-			err := s.sendSeccompFD(Running, c.pid, m.FD)
-			unix.Close(m.FD)
-			if err != nil {
-				return err
-			}
-		case nsenter.MsgReady:
-			ready = true
-		default:
-			return fmt.Errorf("exec'd process: unexpected message %d", m.Type)
-		}
-	}
-	return nil
+			return s.sendSeccompFD(Running, c.pid, fd)
+		})
 }
 
 // abort kills and reaps what a failed Exec spawned.
