@@ -90,6 +90,32 @@ add_mount() {
 	[ ! -e "$HOSTDIR/x" ]
 }
 
+@test "bind: atime options and nosymfollow on the mount; rro and rnosuid on every submount" {
+	echo hello >"$HOSTDIR/file"
+	ln -s file "$HOSTDIR/link"
+	mkdir "$HOSTDIR/sub"
+	mount -t tmpfs -o size=1m tmpfs "$HOSTDIR/sub"
+	add_mount "{\"destination\": \"/a\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"bind\", \"noatime\", \"nodiratime\", \"nosymfollow\"]},
+		{\"destination\": \"/s\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"bind\", \"strictatime\"]},
+		{\"destination\": \"/r\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"rbind\", \"rro\", \"rnosuid\"]}"
+	run_ok 'opts() { echo "$1: $(awk -v m="$1" "\$5 == m {print \$6}" /proc/self/mountinfo | tr , "\n" | grep -xE "$2" | sort | tr "\n" " ")"; }
+		opts /a "noatime|nodiratime|nosymfollow|relatime"
+		opts /s "noatime|relatime"
+		opts /r "ro|nosuid"
+		opts /r/sub "ro|nosuid"
+		cat /a/link 2>&1 || true
+		cat /s/link
+		touch /r/sub/x 2>&1 || true'
+	umount "$HOSTDIR/sub"
+	[ "${lines[0]}" = "/a: noatime nodiratime nosymfollow " ]
+	[ "${lines[1]}" = "/s: " ] # strictatime: neither relatime nor noatime
+	[ "${lines[2]}" = "/r: nosuid ro " ]
+	[ "${lines[3]}" = "/r/sub: nosuid ro " ] # the submount too
+	[[ "${lines[4]}" == *"Too many levels of symbolic links"* ]]
+	[ "${lines[5]}" = hello ]
+	[[ "${lines[6]}" == *"Read-only file system"* ]]
+}
+
 @test "tmpfs with size and mode; noexec refuses to run a program" {
 	add_mount '{"destination": "/t", "type": "tmpfs", "source": "tmpfs", "options": ["size=512k", "mode=1750", "noexec"]}'
 	run_ok 'stat -c %a /t; df -k /t | awk "NR==2 {print \$2}"; printf "#!/bin/sh\necho ran\n" >/t/s; chmod +x /t/s; /t/s 2>&1 || echo refused'
