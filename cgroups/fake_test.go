@@ -90,7 +90,6 @@ func pu64(v uint64) *uint64 { return &v }
 func pu16(v uint16) *uint16 { return &v }
 func pu32(v uint32) *uint32 { return &v }
 func pbool(v bool) *bool    { return &v }
-func pstr(s string) *string { return &s }
 func wantLog(t *testing.T, got, want []string) {
 	t.Helper()
 	if len(got) == 0 && len(want) == 0 {

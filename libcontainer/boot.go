@@ -94,10 +94,9 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD, consoleFD int, keep
 		}
 		// pid and time namespaces apply to children only: fork into them.
 		later := early & (cloneNewPID | cloneNewTime)
-		joinsPid, joinsTime := false, false
+		joinsPid := false
 		for _, j := range joins {
 			joinsPid = joinsPid || j.Type == cloneNewPID || j.Type == cloneNewTime
-			joinsTime = joinsTime || j.Type == cloneNewTime
 		}
 		if later != 0 || joinsPid {
 			if later != 0 {
@@ -106,7 +105,7 @@ func compile(s *specs.Spec, bundle string, syncFD, listenFD, consoleFD int, keep
 			if len(s.Linux.TimeOffsets) > 0 {
 				p.TimensOffsets(timeOffsets(s.Linux.TimeOffsets))
 			}
-			p.Fork(0, later&cloneNewTime == 0 && !joinsTime)
+			p.Fork(0)
 		}
 	}
 	if late != 0 {

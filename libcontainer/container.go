@@ -155,7 +155,7 @@ func Create(o CreateOpts) (_ *Container, err error) {
 	c.prog = plan.prog
 	c.Warnings = plan.warnings
 
-	pid, pidfd, err := c.spawn(spec, plan, o.Foreground)
+	pid, pidfd, err := c.spawn(plan, o.Foreground)
 	cons.closeChild()
 	if err != nil {
 		return nil, err
@@ -226,10 +226,10 @@ func Create(o CreateOpts) (_ *Container, err error) {
 // run) is exec'd while rt still runs, so its child may share rt's memory,
 // which saves copying rt's page tables and the copy-on-write faults after;
 // a created one outlives rt and is forked.
-func (c *Container) spawn(spec *specs.Spec, plan *bootPlan, foreground bool) (pid, pidfd int, err error) {
-	// A time namespace, new or joined, wants a child whose memory is its
-	// own: setns(CLONE_NEWTIME) refuses a shared mm (EUSERS).
-	if !foreground || config.HasNamespace(spec, specs.TimeNamespace) {
+func (c *Container) spawn(plan *bootPlan, foreground bool) (pid, pidfd int, err error) {
+	// A time namespace made by clone3 or by the program wants a child
+	// whose memory is its own (Program.OwnMemory).
+	if !foreground || plan.cloneFlags&cloneNewTime != 0 || plan.prog.OwnMemory() {
 		return nsenter.Spawn(plan.prog, plan.cloneFlags, -1)
 	}
 	sh, err := nsenter.SpawnShared(plan.prog, plan.cloneFlags)

@@ -177,7 +177,7 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 	c.prog = plan.prog
 
 	intoCgroup := -1
-	if joinsTime(joins) {
+	if plan.prog.OwnMemory() {
 		// Forked, straight into the cgroup2 directory where the kernel lets us.
 		if cg != nil && cg.UnifiedDir() != "" {
 			if fd, err := unix.Open(cg.UnifiedDir(), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
@@ -281,7 +281,7 @@ func compileExec(s *specs.Spec, syncFD, consoleFD int, keep []int, joins []nsent
 	}
 	p.OpenRoot()
 	if fork {
-		p.Fork(0, !joinsTime(joins))
+		p.Fork(0)
 	}
 	p.Setsid()
 	if err := b.compileProcess(s.Process, s, ""); err != nil {
@@ -382,16 +382,4 @@ func (p *Process) Release() {
 		unix.Close(p.pidfd)
 		p.pidfd = -1
 	}
-}
-
-// joinsTime says whether joins has a time namespace: setns to one refuses a
-// process whose memory is shared, and its clocks reach only a child whose
-// memory is not.
-func joinsTime(joins []nsenter.NSPath) bool {
-	for _, j := range joins {
-		if j.Type == cloneNewTime {
-			return true
-		}
-	}
-	return false
 }

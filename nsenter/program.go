@@ -16,6 +16,8 @@ import "C"
 
 import (
 	"encoding/binary"
+
+	"golang.org/x/sys/unix"
 )
 
 // Kind says what to create when a mount target does not exist.
@@ -28,9 +30,10 @@ const (
 
 // Program is a boot program under construction.
 type Program struct {
-	buf   []byte
-	descs []string
-	forks bool
+	buf    []byte
+	descs  []string
+	forks  bool
+	timens bool // the program unshares or joins a time namespace
 }
 
 // NewProgram starts a program whose child talks to rt on syncFD, waits for
@@ -97,11 +100,22 @@ func (p *Program) JoinNS(ns []NSPath) {
 	for _, n := range ns {
 		p.u64(n.Type)
 		p.str(n.Path)
+		p.timens = p.timens || n.Type == unix.CLONE_NEWTIME
 	}
 }
 
-func (p *Program) Unshare(flags uint64, desc string) { p.op(C.RT_OP_UNSHARE, desc); p.u64(flags) }
-func (p *Program) SyncMaps()                         { p.op(C.RT_OP_SYNC_MAPS, "write uid/gid mappings") }
+func (p *Program) Unshare(flags uint64, desc string) {
+	p.op(C.RT_OP_UNSHARE, desc)
+	p.u64(flags)
+	p.timens = p.timens || flags&unix.CLONE_NEWTIME != 0
+}
+
+// OwnMemory says whether the process that runs the program must have memory
+// of its own rather than share its parent's (CLONE_VM): a time namespace
+// wants that twice over, as setns(CLONE_NEWTIME) refuses a shared mm and
+// its clocks reach only a child whose memory is not shared.
+func (p *Program) OwnMemory() bool { return p.timens }
+func (p *Program) SyncMaps()       { p.op(C.RT_OP_SYNC_MAPS, "write uid/gid mappings") }
 
 // SyncMapsUnprivileged is SyncMaps for a parent that is not root: /proc/<pid>/uid_map
 // of a non-dumpable process belongs to root, so the child is dumpable (to
@@ -119,12 +133,11 @@ func (p *Program) TimensOffsets(content string) {
 }
 
 // Fork forks the process that goes on into the namespaces just entered
-// (pid and time namespaces apply to children only). shared: it shares the
-// old process's memory (no page tables copied), which a time namespace
-// does not allow (a CLONE_VM child keeps the old clocks).
-func (p *Program) Fork(flags uint64, shared bool) {
+// (pid and time namespaces apply to children only). The new process shares
+// the old one's memory (no page tables copied) unless OwnMemory.
+func (p *Program) Fork(flags uint64) {
 	p.op(C.RT_OP_FORK, "fork into the new namespaces")
-	if shared {
+	if !p.timens {
 		flags |= C.RT_FORK_SHARED
 	}
 	p.u64(flags)
