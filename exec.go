@@ -2,14 +2,13 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"os/signal"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
 	"rt/libcontainer"
 	"rt/libcontainer/config"
+	"rt/sigrelay"
 )
 
 // The short forms of the repeatable flags (-e, -g, -c) are flags of their
@@ -94,9 +93,13 @@ var execCommand = &cli.Command{
 		}
 		detach := ctx.Bool("detach")
 		// Catch signals before the process exists, so none is lost in between.
-		sigs := make(chan os.Signal, 64)
+		var sigs *sigrelay.Relay
 		if !detach {
-			signal.Notify(sigs)
+			var err error
+			if sigs, err = sigrelay.Catch(); err != nil {
+				return err
+			}
+			defer sigs.Stop()
 		}
 		p, err := libcontainer.Exec(o)
 		if err != nil {

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"os"
-	"os/signal"
-
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
+
+	"rt/sigrelay"
 )
 
 var runCommand = &cli.Command{
@@ -19,9 +18,13 @@ var runCommand = &cli.Command{
 	Action: func(ctx *cli.Context) error {
 		root := setup(ctx)
 		// Catch signals before the container exists, so none is lost in between.
-		sigs := make(chan os.Signal, 64)
+		var sigs *sigrelay.Relay
 		if !ctx.Bool("detach") {
-			signal.Notify(sigs)
+			var err error
+			if sigs, err = sigrelay.Catch(); err != nil {
+				return err
+			}
+			defer sigs.Stop()
 		}
 		c, err := createContainer(ctx, true)
 		if err != nil {
@@ -76,7 +79,7 @@ type waitSignaler interface {
 // the process exits, then returns its exit code.
 // With a terminal, SIGWINCH resizes the container's pty instead (the
 // kernel then signals the container's foreground process group itself).
-func waitForwarding(c waitSignaler, sigs chan os.Signal, tty *ttyRelay) (int, error) {
+func waitForwarding(c waitSignaler, sigs *sigrelay.Relay, tty *ttyRelay) (int, error) {
 	type result struct {
 		code int
 		err  error
@@ -89,12 +92,12 @@ func waitForwarding(c waitSignaler, sigs chan os.Signal, tty *ttyRelay) (int, er
 	for {
 		select {
 		case r := <-done:
-			signal.Stop(sigs)
+			sigs.Stop()
 			return r.code, r.err
-		case s := <-sigs:
-			sig := s.(unix.Signal)
-			// SIGCHLD is ours; SIGURG is the Go runtime's preemption signal.
-			if sig == unix.SIGCHLD || sig == unix.SIGURG || sig == unix.SIGPIPE {
+		case sig := <-sigs.C:
+			// SIGCHLD is about rt's own children; SIGPIPE is caught only
+			// so that a closed stdout does not kill rt mid-run.
+			if sig == unix.SIGCHLD || sig == unix.SIGPIPE {
 				continue
 			}
 			if sig == unix.SIGWINCH && tty != nil {

@@ -168,8 +168,8 @@ script() {
 	assert_nothing_left
 }
 
-@test "run: forwards SIGUSR1 and SIGTERM to the container" {
-	script 'trap "echo got USR1" USR1; trap "echo got TERM; exit 5" TERM; touch /host/ready; while :; do sleep 0.05; done'
+@test "run: forwards SIGUSR1, a real-time signal and SIGTERM to the container" {
+	script 'trap "echo got USR1" USR1; trap "echo got RTMIN+3" 37; trap "echo got TERM; exit 5" TERM; touch /host/ready; while :; do sleep 0.05; done'
 	# "$RT" itself, not the rt function: the signals must reach rt, not a subshell.
 	"$RT" --root "$ROOT" run --bundle "$BUNDLE" --pid-file "$BUNDLE/pid" "$ID" >"$BUNDLE/out" 2>&1 &
 	runpid=$!
@@ -177,12 +177,14 @@ script() {
 	[ "$(cat "$BUNDLE/pid")" = "$(state_field "$ID" pid)" ]
 	kill -USR1 "$runpid"
 	wait_until 'grep -q "got USR1" "$BUNDLE/out"'
+	kill -37 "$runpid"
+	wait_until 'grep -q "got RTMIN+3" "$BUNDLE/out"'
 	kill -TERM "$runpid"
 	status=0
 	wait "$runpid" || status=$?
 	cat "$BUNDLE/out"
 	[ "$status" -eq 5 ]
-	[ "$(cat "$BUNDLE/out")" = $'got USR1\ngot TERM' ]
+	[ "$(cat "$BUNDLE/out")" = $'got USR1\ngot RTMIN+3\ngot TERM' ]
 	assert_nothing_left
 }
 
