@@ -6,6 +6,13 @@ TAGS := urfave_cli_no_docs
 # Static: no dynamic loader at every start (measured: 17% less CPU time for
 # `rt --version`, fewer page faults); the container never sees rt's libraries.
 LDFLAGS := -X main.commit=$(COMMIT) -linkmode external -extldflags -static
+# Go 1.26's Green Tea collector keeps each small-object span's mark bits in
+# the span's last page, so every fresh span faults in one more page (a page
+# fault costs ~12 us on these machines). An rt command never runs a GC cycle,
+# so the previous collector is cheaper: measured 2.3 ms less CPU and 1.6 ms
+# less wall time per `rt run`. Where the opt-out no longer exists (Go 1.27),
+# this is empty and the default collector is used.
+GOEXP := $(shell GOEXPERIMENT=nogreenteagc $(GO) env GOEXPERIMENT >/dev/null 2>&1 && echo nogreenteagc)
 
 AGENT := contrib/cmd/seccompagent/seccompagent
 
@@ -15,7 +22,7 @@ all: rt recvtty
 
 # cgo: the init stage (nsenter/) is C. Always rebuilt: go build is incremental.
 rt:
-	$(GO) build -trimpath -tags "$(TAGS)" -ldflags "$(LDFLAGS)" -o rt .
+	GOEXPERIMENT=$(GOEXP) $(GO) build -trimpath -tags "$(TAGS)" -ldflags "$(LDFLAGS)" -o rt .
 
 # A console-socket receiver for tests and users (rt create --console-socket).
 recvtty:
