@@ -16,7 +16,7 @@ func TestValidateID(t *testing.T) {
 			t.Errorf("%q: %v", id, err)
 		}
 	}
-	bad := []string{"", ".", "..", "a/b", "/abs", strings.Repeat("x", 1025), "sp ace", "semi;colon", "new\nline"}
+	bad := []string{"", ".", "..", "a/b", "/abs", strings.Repeat("x", 1025), "sp ace", "semi;colon", "new\nline", "caf\u00e9", "nul\x00", "star*", "~"}
 	for _, id := range bad {
 		if err := ValidateID(id); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%q: got %v, want ErrInvalid", id, err)
