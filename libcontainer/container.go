@@ -46,6 +46,7 @@ type Container struct {
 	State    *State
 	Warnings []string
 	dir      *stateDir
+	dirRef   int // an O_PATH fd of dir, by which Destroy knows it again after Unlock
 	sync     int
 	pidfd    int
 	prog     *nsenter.Program
@@ -83,7 +84,11 @@ func Create(o CreateOpts) (_ *Container, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Container{dir: dir, sync: -1, pidfd: -1}
+	c := &Container{dir: dir, sync: -1, pidfd: -1, dirRef: -1}
+	if c.dirRef, err = unix.Openat(dir.fd, ".", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+		dir.remove()
+		return nil, fmt.Errorf("open state dir %s: %w", dir.path, err)
+	}
 	var cg *cgroups.Manager
 	defer func() {
 		if err != nil {
@@ -371,6 +376,9 @@ func (c *Container) abort(cg *cgroups.Manager) {
 	// still be starting on rt's memory; rt exits after a failed create.
 	if c.sync >= 0 {
 		unix.Close(c.sync)
+	}
+	if c.dirRef >= 0 {
+		unix.Close(c.dirRef)
 	}
 	if c.Console != nil {
 		c.Console.Close()

@@ -246,6 +246,12 @@ func Delete(root, id string, force bool) error {
 			return fmt.Errorf("cannot delete container %s that is not stopped: %s", id, st)
 		}
 	}
+	return finishDelete(d, s)
+}
+
+// finishDelete kills what is left of the container of d, removes its
+// cgroups and d, then runs the poststop hooks.
+func finishDelete(d *stateDir, s *State) error {
 	if err := s.destroy(); err != nil {
 		d.close()
 		return err
@@ -309,7 +315,30 @@ func (s *State) waitGone(limit time.Duration) {
 
 // Destroy removes a container this process created and ran in the foreground.
 func (c *Container) Destroy(root string) error {
-	err := Delete(root, c.State.ID, true)
-	c.shared.Release() // Delete killed and waited for it
+	err := c.destroy(root)
+	c.shared.Release() // destroy killed and waited for it
 	return err
+}
+
+// destroy is Delete with force for the container this rt created: nothing
+// rewrites state.json after create, so the state in memory is used, not
+// read back. If the directory is not the one create made (a `rt delete`
+// and a new `rt create` of the id meanwhile), the container is already
+// gone and the new one is left alone.
+func (c *Container) destroy(root string) error {
+	d, err := lockDir(root, c.State.ID)
+	if errors.Is(err, ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	same := d.sameDir(c.dirRef)
+	unix.Close(c.dirRef)
+	c.dirRef = -1
+	if !same {
+		d.close()
+		return nil
+	}
+	return finishDelete(d, c.State)
 }

@@ -105,6 +105,18 @@ type stateDir struct {
 	fd   int
 }
 
+// sameDir reports whether d is the directory ref (an fd kept open on the
+// directory create made) still names: it is not if that one was removed
+// and a new one made in its place. ref being open, its inode number cannot
+// have been given to the new one.
+func (d *stateDir) sameDir(ref int) bool {
+	var a, b unix.Stat_t
+	if unix.Fstat(ref, &a) != nil || unix.Fstat(d.fd, &b) != nil {
+		return false
+	}
+	return a.Nlink > 0 && a.Dev == b.Dev && a.Ino == b.Ino
+}
+
 // lockDir opens root/id and takes an exclusive flock on it, so two rt
 // commands on one container never interleave. The lock goes with the fd.
 func lockDir(root, id string) (*stateDir, error) {

@@ -200,6 +200,26 @@ script() {
 	assert_nothing_left
 }
 
+@test "run: deleted from another shell and the id created anew meanwhile: rt run leaves the new container alone" {
+	script 'touch /host/ready; exec sleep 100'
+	"$RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID" &
+	runpid=$!
+	wait_until '[ -e "$HOSTDIR/ready" ]'
+	# Stopped, rt run cannot clean up before the new container exists.
+	kill -STOP "$runpid"
+	rt delete --force "$ID"
+	rt create --bundle "$BUNDLE" "$ID"
+	newpid=$(state_field "$ID" pid)
+	kill -CONT "$runpid"
+	status=0
+	wait "$runpid" || status=$?
+	[ "$status" -eq 137 ]
+	[ "$(state_field "$ID" status)" = created ]
+	[ "$(state_field "$ID" pid)" = "$newpid" ]
+	rt delete --force "$ID"
+	assert_nothing_left
+}
+
 @test "run --detach: returns at once, the container runs on" {
 	update_config '.process.args = ["sleep", "100"]'
 	rt run --detach --bundle "$BUNDLE" --pid-file "$BUNDLE/pid" "$ID"
