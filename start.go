@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/urfave/cli/v2"
 
+	"rt/faststart"
 	"rt/libcontainer"
 )
 
@@ -14,6 +15,11 @@ var startCommand = &cli.Command{
 		root := setup(ctx)
 		id, err := containerID(ctx)
 		if err != nil {
+			return err
+		}
+		// The constructor in faststart may have sent START already; then
+		// only its error, if any, is left to report.
+		if began, err := faststart.Outcome(id); began {
 			return err
 		}
 		return libcontainer.Start(root, id)

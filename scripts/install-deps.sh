@@ -16,6 +16,7 @@ have newuidmap || need+=(uidmap) # rootless tests: multi-range maps of an unpriv
 have readelf || need+=(binutils)
 have setcap || need+=(libcap2-bin)
 have tmux || need+=(tmux) # the terminal tests drive rt run from a real terminal
+have strace || need+=(strace) # lifecycle.bats: which rt start sent START before the Go runtime ran
 # Test rootfs copy /bin/busybox in: it must be the static build (ldd fails on it).
 { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
 [ -e /usr/include/seccomp.h ] || need+=(libseccomp-dev)

@@ -252,3 +252,52 @@ script() {
 	[ -e "$BUNDLE/killed" ]
 	wait_status "$ID" stopped
 }
+
+# `rt start` of a plainly created container is served before the Go runtime
+# starts (faststart/); GODEBUG=inittrace=1 makes the runtime print a line per
+# package init, so a silent stderr shows that it never ran.
+@test "start: served without the Go runtime, with --root and --root=; anything unusual goes to the Go code" {
+	script 'touch /host/ran; exec sleep 100'
+	rt create --bundle "$BUNDLE" "$ID"
+	GODEBUG=inittrace=1 "$RT" --root="$ROOT" start "$ID" 2>"$BUNDLE/err"
+	[ ! -s "$BUNDLE/err" ]
+	wait_until '[ -e "$HOSTDIR/ran" ]'
+	[ "$(state_field "$ID" status)" = running ]
+	[ ! -e "$ROOT/$ID/start.sock" ]
+	# Not created any more: the Go code words the refusal.
+	GODEBUG=inittrace=1 run "$RT" --root "$ROOT" start "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"init runtime @"* ]]
+	[[ "$output" == *"cannot start container $ID: it is running, not created"* ]]
+	rt delete --force "$ID"
+	# --debug (and any other flag) goes to the Go code, which logs.
+	rt create --bundle "$BUNDLE" "$ID"
+	rm "$HOSTDIR/ran"
+	run "$RT" --root "$ROOT" --debug start "$ID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"rt --root $ROOT --debug start $ID"* ]]
+	wait_until '[ -e "$HOSTDIR/ran" ]'
+}
+
+@test "start: a failure after START, on the fast path and in the Go code, is the same error" {
+	# An interpreter that does not exist: create finds the script, its exec fails.
+	printf '#!/nonexistent\n' >"$BUNDLE/rootfs/bad"
+	chmod 755 "$BUNDLE/rootfs/bad"
+	update_config '.process.args = ["/bad"]'
+	rt create --bundle "$BUNDLE" "$ID"
+	# The Go code reports it, but START went from C: the connect to
+	# start.sock comes before the runtime's first thread (clone3).
+	run strace -qq -o "$BUNDLE/trace" -e trace=connect,clone3 "$RT" --root "$ROOT" start "$ID"
+	[ "$status" -eq 1 ]
+	grep -m1 -E '^(connect|clone3)\(' "$BUNDLE/trace" | grep -q 'start.sock'
+	fast=$output
+	[[ "$fast" == "rt: start container $ID: container init: "*"no such file or directory"* ]]
+	[ ! -e "$ROOT/$ID/start.sock" ]
+	rt delete --force "$ID"
+	rt create --bundle "$BUNDLE" "$ID"
+	run "$RT" --root "$ROOT" --log-format text start "$ID" # a flag: the Go code does it all
+	[ "$status" -eq 1 ]
+	[ "$output" = "$fast" ]
+	rt delete --force "$ID"
+	assert_nothing_left
+}

@@ -71,6 +71,11 @@ usage() { cpu_usage "$ID"; }
 	rt create --bundle "$BUNDLE" "$ID" >"$BUNDLE/out" 2>&1
 	rt pause "$ID"
 	[ "$(rt state "$ID" | jq -r .status)" = paused ]
+	# A frozen init cannot take START: refused, and still paused after.
+	run rt start "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cannot start container $ID: it is paused, not created"* ]]
+	[ "$(rt state "$ID" | jq -r .status)" = paused ]
 	rt resume "$ID"
 	[ "$(rt state "$ID" | jq -r .status)" = created ]
 	rt start "$ID"
