@@ -13,7 +13,6 @@ package devicefilter
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -21,7 +20,6 @@ import (
 	"strings"
 	"unsafe"
 
-	"github.com/cilium/ebpf/asm"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -44,11 +42,12 @@ const (
 
 // Registers of the program: the context is unpacked once at the start.
 const (
-	regType   = asm.R2
-	regAccess = asm.R3
-	regMajor  = asm.R4
-	regMinor  = asm.R5
-	regTmp    = asm.R1 // the context pointer is no longer needed once unpacked
+	regCtx    = r1 // the argument: the struct bpf_cgroup_dev_ctx pointer
+	regType   = r2
+	regAccess = r3
+	regMajor  = r4
+	regMinor  = r5
+	regTmp    = r1 // the context pointer is no longer needed once unpacked
 )
 
 // rule is a validated device rule in the program's terms; 0 (type, access)
@@ -129,7 +128,7 @@ func (e *RuleError) Unwrap() error { return e.Err }
 // its accesses from it (all gone: allowed), a matching deny rule naming an
 // undecided access denies. A rule of type "a" decides everything left, so
 // the rules before it are left out.
-func Instructions(devs []specs.LinuxDeviceCgroup) (asm.Instructions, error) {
+func Instructions(devs []specs.LinuxDeviceCgroup) (Program, error) {
 	rules := make([]rule, len(devs))
 	for i, d := range devs {
 		r, err := parseRule(d)
@@ -152,29 +151,29 @@ func Instructions(devs []specs.LinuxDeviceCgroup) (asm.Instructions, error) {
 		}
 		order = append(order, i)
 	}
-	insns := asm.Instructions{
-		asm.LoadMem(regType, asm.R1, ctxAccessType, asm.Word),
-		asm.Mov.Reg32(regAccess, regType), // the undecided accesses
-		asm.And.Imm32(regType, 0xffff),
-		asm.RSh.Imm32(regAccess, 16),
-		asm.LoadMem(regMajor, asm.R1, ctxMajor, asm.Word),
-		asm.LoadMem(regMinor, asm.R1, ctxMinor, asm.Word),
+	insns := Program{
+		ldxMemW(regType, regCtx, ctxAccessType),
+		mov32Reg(regAccess, regType), // the undecided accesses
+		and32Imm(regType, 0xffff),
+		rsh32Imm(regAccess, 16),
+		ldxMemW(regMajor, regCtx, ctxMajor),
+		ldxMemW(regMinor, regCtx, ctxMinor),
 	}
 	label := "" // the label the next instruction carries
-	emit := func(ins asm.Instruction) {
+	emit := func(ins Insn) {
 		if label != "" {
-			if ins.Symbol() != "" {
+			if ins.Label != "" {
 				panic("devicefilter: two labels on one instruction")
 			}
-			ins = ins.WithSymbol(label)
+			ins.Label = label
 			label = ""
 		}
 		insns = append(insns, ins)
 	}
 	used := map[string]bool{}
-	jump := func(op asm.JumpOp, reg asm.Register, v int32, to string) {
+	jump := func(op, reg uint8, v int32, to string) {
 		used[to] = true
-		emit(op.Imm32(reg, v, to))
+		emit(jmp32Imm(op, reg, v, to))
 	}
 	falls := true // whether the code so far can run on past its end
 	for k, i := range order {
@@ -189,30 +188,30 @@ func Instructions(devs []specs.LinuxDeviceCgroup) (asm.Instructions, error) {
 				next = "allow"
 			}
 		}
-		jump(asm.JNE, regType, r.typ, next)
+		jump(opJne32Imm, regType, r.typ, next)
 		if r.major >= 0 {
-			jump(asm.JNE, regMajor, int32(uint32(r.major)), next)
+			jump(opJne32Imm, regMajor, int32(uint32(r.major)), next)
 		}
 		if r.minor >= 0 {
-			jump(asm.JNE, regMinor, int32(uint32(r.minor)), next)
+			jump(opJne32Imm, regMinor, int32(uint32(r.minor)), next)
 		}
 		falls = true
 		switch {
 		case r.allow && r.access == accAll:
 			used["allow"] = true
-			emit(asm.Ja.Label("allow"))
+			emit(ja("allow"))
 			falls = false
 		case r.allow:
-			emit(asm.And.Imm32(regAccess, ^r.access&accAll))
-			jump(asm.JEq, regAccess, 0, "allow")
+			emit(and32Imm(regAccess, ^r.access&accAll))
+			jump(opJeq32Imm, regAccess, 0, "allow")
 		case r.access == accAll:
 			used["deny"] = true
-			emit(asm.Ja.Label("deny")) // something is undecided still
+			emit(ja("deny")) // something is undecided still
 			falls = false
 		default:
-			emit(asm.Mov.Reg32(regTmp, regAccess))
-			emit(asm.And.Imm32(regTmp, r.access))
-			jump(asm.JNE, regTmp, 0, "deny")
+			emit(mov32Reg(regTmp, regAccess))
+			emit(and32Imm(regTmp, r.access))
+			jump(opJne32Imm, regTmp, 0, "deny")
 		}
 		if k < len(order)-1 {
 			label = next
@@ -222,19 +221,21 @@ func Instructions(devs []specs.LinuxDeviceCgroup) (asm.Instructions, error) {
 		// What is left undecided gets the "a" rule's verdict, or deny.
 		if final >= 0 && rules[final].allow {
 			used["allow"] = true
-			emit(asm.Ja.Label("allow"))
+			emit(ja("allow"))
 		} else {
 			used["deny"] = true
 		}
 	}
 	// The verifier refuses code no path reaches: only the verdicts used.
 	if used["deny"] {
-		emit(asm.Mov.Imm32(asm.R0, 0).WithSymbol("deny"))
-		emit(asm.Return())
+		label = "deny"
+		emit(mov32Imm(r0, 0))
+		emit(exit())
 	}
 	if used["allow"] {
-		emit(asm.Mov.Imm32(asm.R0, 1).WithSymbol("allow"))
-		emit(asm.Return())
+		label = "allow"
+		emit(mov32Imm(r0, 1))
+		emit(exit())
 	}
 	return insns, nil
 }
@@ -264,10 +265,9 @@ func Attach(dir string, devs []specs.LinuxDeviceCgroup) error {
 	return nil
 }
 
-// The kernel's programs are loaded and attached with bare bpf(2) calls:
-// cilium/ebpf's loader probes kernel features first (more programs to
-// verify on every rt run) and its link package brings in every kind of
-// link; only its assembler is used here.
+// The program is loaded and attached with bare bpf(2) calls (a library's
+// loader, cilium/ebpf's, probes kernel features first: more programs to
+// verify on every rt run).
 
 func bpf(cmd int, attr unsafe.Pointer, size uintptr) (int, error) {
 	for {
@@ -298,21 +298,18 @@ type progLoadAttr struct {
 
 // load verifies and loads the program, returning its fd. On a refusal it
 // loads it again with the verifier's log, for the error.
-func load(insns asm.Instructions) (int, error) {
-	var code bytes.Buffer
-	// The assembler takes only the two named byte orders.
-	var order binary.ByteOrder = binary.LittleEndian
-	if binary.NativeEndian.Uint16([]byte{0, 1}) == 1 {
-		order = binary.BigEndian
-	}
-	if err := insns.Marshal(&code, order); err != nil {
+func load(insns Program) (int, error) {
+	buf, err := insns.Marshal()
+	if err != nil {
 		return -1, fmt.Errorf("assemble the device filter program: %w", err)
 	}
-	buf := code.Bytes()
+	if len(buf) == 0 {
+		return -1, errors.New("load the device filter program: no instruction")
+	}
 	license := []byte("Apache\x00")
 	attr := progLoadAttr{
 		progType: unix.BPF_PROG_TYPE_CGROUP_DEVICE,
-		insnCnt:  uint32(len(buf) / asm.InstructionSize),
+		insnCnt:  uint32(len(buf) / insnSize),
 		insns:    uint64(uintptr(unsafe.Pointer(&buf[0]))),
 		license:  uint64(uintptr(unsafe.Pointer(&license[0]))),
 	}

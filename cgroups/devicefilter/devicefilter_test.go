@@ -1,6 +1,7 @@
 package devicefilter
 
 import (
+	"encoding/binary"
 	"errors"
 	"math/rand"
 	"os"
@@ -10,7 +11,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/cilium/ebpf/asm"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -21,56 +21,71 @@ type request struct {
 	major, minor uint32
 }
 
-// run interprets the program on req: the instructions Instructions emits
-// (32-bit loads of the context, 32-bit ALU, 32-bit jumps, exit). Anything
-// else fails the test, so an unexpected instruction cannot slip by.
-func run(t *testing.T, insns asm.Instructions, req request) uint32 {
+// Fields of an opcode (the kernel's BPF_CLASS, BPF_OP and BPF_SRC masks).
+const (
+	classMask = 0x07
+	opMask    = 0xf0
+	srcMask   = 0x08
+)
+
+// run interprets the program on req, as the kernel gets it: it decodes the
+// bytes Marshal makes (so the jumps go by their resolved offsets), and
+// runs the instructions Instructions emits (32-bit loads of the context,
+// 32-bit ALU, 32-bit jumps, exit). Anything else fails the test, so an
+// unexpected instruction cannot slip by.
+func run(t *testing.T, insns Program, req request) uint32 {
 	t.Helper()
-	sym := map[string]int{}
-	for i, ins := range insns {
-		if s := ins.Symbol(); s != "" {
-			sym[s] = i
-		}
+	code, err := insns.Marshal()
+	if err != nil {
+		t.Fatal(err)
 	}
+	n := len(code) / insnSize
 	ctx := [3]uint32{uint32(req.access)<<16 | uint32(req.typ), req.major, req.minor}
 	var r [11]uint32
-	for pc := 0; pc < len(insns); pc++ {
-		ins := insns[pc]
-		op := ins.OpCode
+	for pc := 0; pc < n; pc++ {
+		b := code[pc*insnSize:]
+		ins := Insn{Op: b[0], Dst: b[1] & 0xf, Src: b[1] >> 4,
+			Off: int16(binary.NativeEndian.Uint16(b[2:])), Imm: int32(binary.NativeEndian.Uint32(b[4:]))}
+		if hostBigEndian() {
+			ins.Dst, ins.Src = ins.Src, ins.Dst
+		}
+		if ins.Dst > 10 || ins.Src > 10 {
+			t.Fatalf("insn %d: bad register in %v", pc, ins)
+		}
 		src := func() uint32 {
-			if op.Source() == asm.ImmSource {
-				return uint32(ins.Constant)
+			if ins.Op&srcMask == unix.BPF_K {
+				return uint32(ins.Imm)
 			}
 			return r[ins.Src]
 		}
+		class, op := ins.Op&classMask, ins.Op&opMask
 		switch {
-		case op.Class() == asm.LdXClass:
-			if ins.Src != asm.R1 || ins.Offset%4 != 0 || ins.Offset/4 > 2 {
+		case ins.Op == opLdxMemW:
+			if ins.Src != regCtx || ins.Off%4 != 0 || ins.Off < 0 || ins.Off/4 > 2 {
 				t.Fatalf("insn %d: unexpected load %v", pc, ins)
 			}
-			r[ins.Dst] = ctx[ins.Offset/4]
-		case op.Class() == asm.ALUClass:
-			switch op.ALUOp() {
-			case asm.Mov:
+			r[ins.Dst] = ctx[ins.Off/4]
+		case class == unix.BPF_ALU:
+			switch op {
+			case unix.BPF_MOV:
 				r[ins.Dst] = src()
-			case asm.And:
+			case unix.BPF_AND:
 				r[ins.Dst] &= src()
-			case asm.RSh:
+			case unix.BPF_RSH:
 				r[ins.Dst] >>= src()
 			default:
 				t.Fatalf("insn %d: unexpected ALU op %v", pc, ins)
 			}
-		case op.JumpOp() == asm.Exit:
+		case ins.Op == opExit:
 			return r[0]
-		case op.Class() == asm.JumpClass && op.JumpOp() == asm.Ja,
-			op.Class() == asm.Jump32Class && (op.JumpOp() == asm.JNE || op.JumpOp() == asm.JEq):
-			taken := op.JumpOp() == asm.Ja ||
-				op.JumpOp() == asm.JNE && r[ins.Dst] != src() ||
-				op.JumpOp() == asm.JEq && r[ins.Dst] == src()
+		case ins.Op == opJa, ins.Op == opJne32Imm, ins.Op == opJeq32Imm:
+			taken := ins.Op == opJa ||
+				ins.Op == opJne32Imm && r[ins.Dst] != src() ||
+				ins.Op == opJeq32Imm && r[ins.Dst] == src()
 			if taken {
-				to, ok := sym[ins.Reference()]
-				if !ok || to <= pc {
-					t.Fatalf("insn %d: jump to %q: not a later instruction", pc, ins.Reference())
+				to := pc + 1 + int(ins.Off)
+				if to <= pc || to >= n {
+					t.Fatalf("insn %d: jump to %d: not a later instruction", pc, to)
 				}
 				pc = to - 1
 			}
@@ -301,7 +316,7 @@ func TestKernelAcceptsProgram(t *testing.T) {
 		unix.Close(fd)
 	}
 	// And a refused one comes back with the verifier's word.
-	_, err = load(asm.Instructions{asm.Return()})
+	_, err = load(Program{exit()})
 	if err == nil || !strings.Contains(err.Error(), "verifier: ") {
 		t.Errorf("a program without r0 set: %v", err)
 	}
