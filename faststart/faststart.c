@@ -1,21 +1,28 @@
-/* `rt start ID` served before the Go runtime starts.
+/* `rt start ID` and `rt delete ID` served before the Go runtime starts.
  *
- * Starting a created container is one message on its start.sock, but a Go
- * process costs ~12 ms of exec, runtime and package init on these machines
- * before main() runs, against ~1 ms for this. So a constructor looks at the
- * command line first, and when it is a plain `rt [--root DIR] start ID` of a
- * container that is plainly created (init alive, not frozen, no hooks in its
- * state), it does what libcontainer's start does and exits.
+ * Starting a created container is one message on its start.sock, deleting
+ * a stopped one a few rmdirs, but a Go process costs ~12 ms of exec,
+ * runtime and package init on these machines before main() runs. So a
+ * constructor looks at the command line first, and when it is a plain
+ * `rt [--root DIR] start ID` of a container that is plainly created (init
+ * alive, not frozen, no hooks in its state), or `rt [--root DIR] delete
+ * [-f|--force] ID` of one that is plainly stopped (init gone, its own pid
+ * namespace, no hooks, empty cgroups), it does what libcontainer does and
+ * exits.
  *
- * Anything else, and any doubt before START is sent, returns to let the Go
- * code run the command (and word its errors). After START is sent nothing
- * can be retried: a reply other than success is left in rt_faststart for
- * the Go code to report exactly as its own start would.
+ * Anything else, and any doubt before the first change, returns to let the
+ * Go code run the command (and word its errors). After START is sent
+ * nothing can be retried: a reply other than success is left in
+ * rt_faststart for the Go code to report exactly as its own start would.
+ * A delete that meets a surprise after it began removing hands over to the
+ * Go code too, which finishes what is left (removing what is gone already
+ * is no error there).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -172,10 +179,161 @@ static int uint_value(struct scan *s, unsigned long long *v)
 	return errno ? -1 : 0;
 }
 
+/* string_value decodes a JSON string into out (cap bytes with the NUL);
+ * -1 for one that does not fit or that this decoder does not take (\u
+ * outside the BMP's non-surrogates: never in what rt writes). */
+static int string_value(struct scan *s, char *out, size_t cap)
+{
+	ws(s);
+	if (s->p >= s->end || *s->p++ != '"')
+		return -1;
+	size_t n = 0;
+	while (s->p < s->end) {
+		unsigned char c = *s->p++;
+		if (c == '"') {
+			out[n] = 0;
+			return 0;
+		}
+		if (c < 0x20)
+			return -1;
+		if (c == '\\') {
+			if (s->p >= s->end)
+				return -1;
+			c = *s->p++;
+			switch (c) {
+			case '"': case '\\': case '/': break;
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			case 't': c = '\t'; break;
+			case 'u': {
+				if (s->end - s->p < 4)
+					return -1;
+				unsigned v = 0;
+				for (int i = 0; i < 4; i++) {
+					char h = *s->p++;
+					v = v * 16 + (isdigit((unsigned char)h) ? h - '0' : (h | 0x20) >= 'a' && (h | 0x20) <= 'f' ? (h | 0x20) - 'a' + 10 : 99);
+					if (v >= 0x10000)
+						return -1;
+				}
+				if (v == 0 || (v >= 0xd800 && v <= 0xdfff))
+					return -1;
+				char u[3];
+				size_t un;
+				if (v < 0x80) {
+					u[0] = v, un = 1;
+				} else if (v < 0x800) {
+					u[0] = 0xc0 | v >> 6, u[1] = 0x80 | (v & 0x3f), un = 2;
+				} else {
+					u[0] = 0xe0 | v >> 12, u[1] = 0x80 | ((v >> 6) & 0x3f), u[2] = 0x80 | (v & 0x3f), un = 3;
+				}
+				if (n + un >= cap)
+					return -1;
+				memcpy(out + n, u, un);
+				n += un;
+				continue;
+			}
+			default:
+				return -1;
+			}
+		}
+		if (n + 1 >= cap)
+			return -1;
+		out[n++] = c;
+	}
+	return -1;
+}
+
+/* A state's cgroup directories (Manager.Paths values, deduplicated, and
+ * Manager.Created, parents first). */
+#define MAX_CGROUPS 32
+struct cgroup_dirs {
+	int n, ncreated;
+	char path[MAX_CGROUPS][PATH_MAX];
+	char created[MAX_CGROUPS][PATH_MAX];
+};
+
 struct state_fields {
 	unsigned long long pid, pid_start;
-	int has_hooks;
+	int has_hooks, host_pid_ns, has_cgroup;
+	struct cgroup_dirs *cg; /* filled when not NULL */
 };
+
+/* cgroup_path takes only what rt itself writes there: a clean absolute
+ * path below /sys/fs/cgroup/. */
+static int cgroup_path(const char *p)
+{
+	return !strncmp(p, "/sys/fs/cgroup/", 15) && !strstr(p, "/../") && !strstr(p, "/./") &&
+	       !strstr(p, "//") && strcmp(p + strlen(p) - 3, "/..") && p[strlen(p) - 1] != '/';
+}
+
+/* parse_cgroup reads the "cgroup" object of a state into d. */
+static int parse_cgroup(struct scan *s, struct cgroup_dirs *d)
+{
+	ws(s);
+	if (s->p >= s->end || *s->p++ != '{')
+		return -1;
+	for (;;) {
+		ws(s);
+		if (s->p < s->end && *s->p == '}') {
+			s->p++;
+			return 0;
+		}
+		char key[32];
+		if (string_value(s, key, sizeof key))
+			return -1;
+		ws(s);
+		if (s->p >= s->end || *s->p++ != ':')
+			return -1;
+		ws(s);
+		int is_paths = !strcmp(key, "paths"), is_created = !strcmp(key, "created");
+		if ((is_paths || is_created) && s->p < s->end && *s->p == (is_paths ? '{' : '[')) {
+			s->p++;
+			ws(s);
+			char close = is_paths ? '}' : ']';
+			while (s->p < s->end && *s->p != close) {
+				char name[64], val[PATH_MAX];
+				if (is_paths) {
+					if (string_value(s, name, sizeof name))
+						return -1;
+					ws(s);
+					if (s->p >= s->end || *s->p++ != ':')
+						return -1;
+				}
+				if (string_value(s, val, sizeof val) || !cgroup_path(val))
+					return -1;
+				if (is_paths) {
+					int dup = 0;
+					for (int i = 0; i < d->n; i++)
+						dup |= !strcmp(d->path[i], val);
+					if (!dup) {
+						if (d->n == MAX_CGROUPS)
+							return -1;
+						strcpy(d->path[d->n++], val);
+					}
+				} else {
+					if (d->ncreated == MAX_CGROUPS)
+						return -1;
+					strcpy(d->created[d->ncreated++], val);
+				}
+				ws(s);
+				if (s->p < s->end && *s->p == ',') {
+					s->p++;
+					ws(s);
+				}
+			}
+			if (s->p >= s->end)
+				return -1;
+			s->p++;
+		} else if (skip_value(s, 0)) {
+			return -1;
+		}
+		ws(s);
+		if (s->p < s->end && *s->p == ',')
+			s->p++;
+	}
+}
 
 /* parse_state reads pid, pid_start and whether hooks are set from the
  * top-level object of state.json; the last of duplicate keys wins, as in Go. */
@@ -213,6 +371,14 @@ static int parse_state(const char *data, size_t len, struct state_fields *f)
 		} else if (KEY("hooks")) {
 			f->has_hooks = !(s.end - s.p >= 4 && !memcmp(s.p, "null", 4));
 			if (skip_value(&s, 0))
+				return -1;
+		} else if (KEY("host_pid_ns")) {
+			f->host_pid_ns = !(s.end - s.p >= 5 && !memcmp(s.p, "false", 5));
+			if (skip_value(&s, 0))
+				return -1;
+		} else if (KEY("cgroup") && !(s.end - s.p >= 4 && !memcmp(s.p, "null", 4))) {
+			f->has_cgroup = 1;
+			if (f->cg ? parse_cgroup(&s, f->cg) : skip_value(&s, 0))
 				return -1;
 		} else if (skip_value(&s, 0)) {
 			return -1;
@@ -305,9 +471,12 @@ static int frozen(unsigned long long pid)
 	return is_frozen;
 }
 
-/* start_id is the id of a command line `rt [--root DIR|--root=DIR] start ID`,
- * with *root set; NULL for any other command line. */
-static const char *start_id(int argc, char **argv, const char **root)
+enum command { CMD_NONE, CMD_START, CMD_DELETE };
+
+/* command_of parses `rt [--root DIR|--root=DIR] start ID` and
+ * `rt [--root ...] delete [-f|--force] ID`, setting *root and *id; any
+ * other command line is CMD_NONE. */
+static enum command command_of(int argc, char **argv, const char **root, const char **id)
 {
 	int i = 1;
 	*root = NULL;
@@ -318,21 +487,33 @@ static const char *start_id(int argc, char **argv, const char **root)
 		*root = argv[i] + 7;
 		i++;
 	}
-	if (argc != i + 2 || strcmp(argv[i], "start") || argv[i + 1][0] == '-')
-		return NULL;
+	if (i >= argc)
+		return CMD_NONE;
+	enum command cmd = CMD_NONE;
+	if (!strcmp(argv[i], "start"))
+		cmd = CMD_START;
+	else if (!strcmp(argv[i], "delete"))
+		cmd = CMD_DELETE;
+	i++;
+	if (cmd == CMD_DELETE && i < argc && (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force")))
+		i++;
+	if (cmd == CMD_NONE || argc != i + 1 || argv[i][0] == '-')
+		return CMD_NONE;
 	if (*root && !**root)
-		return NULL;
+		return CMD_NONE;
 	if (!*root) {
 		const char *xdg = getenv("XDG_RUNTIME_DIR");
-		*root = geteuid() != 0 && xdg && *xdg ? NULL : "/run/rt";
-		if (!*root) { /* $XDG_RUNTIME_DIR/rt */
+		if (geteuid() != 0 && xdg && *xdg) { /* $XDG_RUNTIME_DIR/rt */
 			static char buf[PATH_MAX];
 			if (snprintf(buf, sizeof buf, "%s/rt", xdg) >= (int)sizeof buf)
-				return NULL;
+				return CMD_NONE;
 			*root = buf;
+		} else {
+			*root = "/run/rt";
 		}
 	}
-	return argv[i + 1];
+	*id = argv[i];
+	return valid_id(*id) ? cmd : CMD_NONE;
 }
 
 static void release(int dirfd)
@@ -341,30 +522,13 @@ static void release(int dirfd)
 	close(dirfd);
 }
 
-__attribute__((constructor)) static void rt_faststart_main(int argc, char **argv, char **envp)
+/* start sends START to a created container; returns only when the Go code
+ * is to go on (after the state dir was released). */
+static void start(int dirfd, const struct state_fields *f)
 {
-	(void)envp;
-	const char *root, *id = start_id(argc, argv, &root);
-	if (!id || !valid_id(id))
-		return;
-	char path[PATH_MAX];
-	if (snprintf(path, sizeof path, "%s/%s", root, id) >= (int)sizeof path)
-		return;
-	int dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return;
-	while (flock(dirfd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			close(dirfd);
-			return;
-		}
-	}
-	static char state[256 << 10];
-	ssize_t len = read_small(dirfd, "state.json", state, sizeof state);
-	struct state_fields f = {0};
 	struct stat st;
-	if (len < 0 || parse_state(state, len, &f) || f.has_hooks || !alive(f.pid, f.pid_start) ||
-	    frozen(f.pid) != 0 || fstatat(dirfd, "start.sock", &st, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (f->has_hooks || !alive(f->pid, f->pid_start) || frozen(f->pid) != 0 ||
+	    fstatat(dirfd, "start.sock", &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		release(dirfd);
 		return;
 	}
@@ -410,4 +574,97 @@ __attribute__((constructor)) static void rt_faststart_main(int argc, char **argv
 		msg.text[sizeof msg.text - 1] = 0;
 		memcpy(rt_faststart.text, msg.text, sizeof msg.text);
 	}
+}
+
+/* cgroup_empty says whether a cgroup directory has no process in it (1),
+ * is gone (1), or has some or cannot be read (0). */
+static int cgroup_empty(const char *dir)
+{
+	char path[PATH_MAX + 16], buf[64];
+	snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+	ssize_t n = read_small(AT_FDCWD, path, buf, sizeof buf);
+	if (n < 0)
+		return errno == ENOENT;
+	return n == 0;
+}
+
+/* delete removes a stopped container: its (empty) cgroups, then its state
+ * dir (libcontainer.Delete); returns only when the Go code is to go on. */
+static void delete(int dirfd, const char *path, const struct state_fields *f)
+{
+	const struct cgroup_dirs *cg = f->cg;
+	if (f->has_hooks || f->host_pid_ns || alive(f->pid, f->pid_start)) {
+		release(dirfd);
+		return;
+	}
+	for (int i = 0; i < cg->n; i++) {
+		if (!cgroup_empty(cg->path[i])) { /* processes to kill or wait for */
+			release(dirfd);
+			return;
+		}
+	}
+	/* From here on things change: a surprise hands the rest to the Go
+	 * code, which removes what is still there. */
+	for (int i = 0; i < cg->n; i++) {
+		if (rmdir(cg->path[i]) < 0 && errno != ENOENT) {
+			release(dirfd);
+			return;
+		}
+	}
+	for (int i = cg->ncreated - 1; i >= 0; i--)
+		rmdir(cg->created[i]); /* shared with other containers maybe: only if empty */
+	DIR *d = fdopendir(dup(dirfd));
+	if (!d) {
+		release(dirfd);
+		return;
+	}
+	struct dirent *e;
+	int clean = 1;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "state.json"))
+			continue;
+		if (e->d_type == DT_DIR || unlinkat(dirfd, e->d_name, 0) < 0)
+			clean = 0;
+	}
+	closedir(d);
+	/* state.json last: while it is there, the Go code can take over. */
+	if (!clean || unlinkat(dirfd, "state.json", 0) < 0 || rmdir(path) < 0) {
+		release(dirfd);
+		return;
+	}
+	release(dirfd);
+	_exit(0);
+}
+
+__attribute__((constructor)) static void rt_faststart_main(int argc, char **argv, char **envp)
+{
+	(void)envp;
+	const char *root, *id;
+	enum command cmd = command_of(argc, argv, &root, &id);
+	if (cmd == CMD_NONE)
+		return;
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof path, "%s/%s", root, id) >= (int)sizeof path)
+		return;
+	int dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return;
+	while (flock(dirfd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			close(dirfd);
+			return;
+		}
+	}
+	static char state[256 << 10];
+	static struct cgroup_dirs cg;
+	struct state_fields f = {.cg = cmd == CMD_DELETE ? &cg : NULL};
+	ssize_t len = read_small(dirfd, "state.json", state, sizeof state);
+	if (len < 0 || parse_state(state, len, &f)) {
+		release(dirfd);
+		return;
+	}
+	if (cmd == CMD_START)
+		start(dirfd, &f);
+	else
+		delete(dirfd, path, &f);
 }

@@ -301,3 +301,36 @@ script() {
 	rt delete --force "$ID"
 	assert_nothing_left
 }
+
+@test "delete: a stopped container goes without the Go runtime, with -f too, its cgroups and the parents made for it" {
+	parent="rt-fast-$$-$BATS_TEST_NUMBER"
+	update_config ".linux.cgroupsPath = \"/$parent/$ID\""
+	script 'exit 0'
+	for force in "" -f --force; do
+		rt run -d --bundle "$BUNDLE" "$ID"
+		wait_for_status "$ID" stopped
+		[ -n "$(cgroup_dirs "$ID")" ]
+		# shellcheck disable=SC2086 # $force is zero or one word
+		GODEBUG=inittrace=1 "$RT" --root "$ROOT" delete $force "$ID" 2>"$BUNDLE/err"
+		[ ! -s "$BUNDLE/err" ]
+		assert_nothing_left
+		no_cgroup_named "$parent"
+	done
+}
+
+@test "delete: a process left in a stopped container's cgroup: the Go code kills it and removes everything" {
+	script 'exec sleep 100'
+	rt run -d --bundle "$BUNDLE" "$ID"
+	dir=$(cgroup_dir "$ID" pids)
+	sleep 1000 &
+	stray=$!
+	echo "$stray" >"$dir/cgroup.procs"
+	rt kill "$ID" KILL
+	wait_for_status "$ID" stopped
+	GODEBUG=inittrace=1 "$RT" --root "$ROOT" delete "$ID" 2>"$BUNDLE/err"
+	grep -q '^init runtime @' "$BUNDLE/err"
+	status=0
+	wait "$stray" || status=$?
+	[ "$status" -eq 137 ]
+	assert_nothing_left
+}
