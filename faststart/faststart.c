@@ -7,7 +7,8 @@
  * `rt [--root DIR] start ID` of a container that is plainly created (init
  * alive, not frozen, no hooks in its state), or `rt [--root DIR] delete
  * [-f|--force] ID` of one that is plainly stopped (init gone, its own pid
- * namespace, no hooks, empty cgroups), it does what libcontainer does and
+ * namespace, no hooks, empty cgroups), or `rt [--root DIR] kill ID [SIG]`
+ * of one that runs and is not frozen, it does what libcontainer does and
  * exits.
  *
  * Anything else, and any doubt before the first change, returns to let the
@@ -28,9 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -471,12 +474,35 @@ static int frozen(unsigned long long pid)
 	return is_frozen;
 }
 
-enum command { CMD_NONE, CMD_START, CMD_DELETE };
+enum command { CMD_NONE, CMD_START, CMD_DELETE, CMD_KILL };
 
-/* command_of parses `rt [--root DIR|--root=DIR] start ID` and
- * `rt [--root ...] delete [-f|--force] ID`, setting *root and *id; any
- * other command line is CMD_NONE. */
-static enum command command_of(int argc, char **argv, const char **root, const char **id)
+/* signal_of reads a signal as kill takes it: a number from 1 to 64, or a
+ * classic name with or without SIG, in any case; 0 for anything else
+ * (real-time names among them: the Go code parses those). */
+static int signal_of(const char *s)
+{
+	static const char *names[] = {NULL, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
+				      "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT",
+				      "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU",
+				      "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"};
+	if (isdigit((unsigned char)s[0])) {
+		char *end;
+		long n = strtol(s, &end, 10);
+		return *end || n < 1 || n > 64 ? 0 : (int)n;
+	}
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (int n = 1; n < (int)(sizeof names / sizeof names[0]); n++)
+		if (!strcasecmp(s, names[n]))
+			return n;
+	return 0;
+}
+
+/* command_of parses `rt [--root DIR|--root=DIR] start ID`,
+ * `rt [--root ...] delete [-f|--force] ID` and `rt [--root ...] kill ID
+ * [SIGNAL]`, setting *root, *id and *sig; any other command line is
+ * CMD_NONE. */
+static enum command command_of(int argc, char **argv, const char **root, const char **id, int *sig)
 {
 	int i = 1;
 	*root = NULL;
@@ -494,9 +520,17 @@ static enum command command_of(int argc, char **argv, const char **root, const c
 		cmd = CMD_START;
 	else if (!strcmp(argv[i], "delete"))
 		cmd = CMD_DELETE;
+	else if (!strcmp(argv[i], "kill"))
+		cmd = CMD_KILL;
 	i++;
 	if (cmd == CMD_DELETE && i < argc && (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force")))
 		i++;
+	*sig = 15; /* kill's default, SIGTERM */
+	if (cmd == CMD_KILL && argc == i + 2) {
+		if ((*sig = signal_of(argv[i + 1])) == 0)
+			return CMD_NONE;
+		argc--;
+	}
 	if (cmd == CMD_NONE || argc != i + 1 || argv[i][0] == '-')
 		return CMD_NONE;
 	if (*root && !**root)
@@ -636,11 +670,31 @@ static void delete(int dirfd, const char *path, const struct state_fields *f)
 	_exit(0);
 }
 
+/* kill signals a running (not frozen) container's init through a pidfd
+ * (libcontainer.Kill without --all); returns only when the Go code is to
+ * go on. */
+static void kill_init(int dirfd, const struct state_fields *f, int sig)
+{
+	int pidfd = syscall(SYS_pidfd_open, (pid_t)f->pid, 0);
+	/* The pidfd first, then the check that it is still our init. */
+	if (pidfd < 0 || !alive(f->pid, f->pid_start) || frozen(f->pid) != 0 ||
+	    syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
+		if (pidfd >= 0)
+			close(pidfd);
+		release(dirfd);
+		return;
+	}
+	close(pidfd);
+	release(dirfd);
+	_exit(0);
+}
+
 __attribute__((constructor)) static void rt_faststart_main(int argc, char **argv, char **envp)
 {
 	(void)envp;
 	const char *root, *id;
-	enum command cmd = command_of(argc, argv, &root, &id);
+	int sig;
+	enum command cmd = command_of(argc, argv, &root, &id, &sig);
 	if (cmd == CMD_NONE)
 		return;
 	char path[PATH_MAX];
@@ -665,6 +719,8 @@ __attribute__((constructor)) static void rt_faststart_main(int argc, char **argv
 	}
 	if (cmd == CMD_START)
 		start(dirfd, &f);
-	else
+	else if (cmd == CMD_DELETE)
 		delete(dirfd, path, &f);
+	else
+		kill_init(dirfd, &f, sig);
 }

@@ -334,3 +334,32 @@ script() {
 	[ "$status" -eq 137 ]
 	assert_nothing_left
 }
+
+@test "kill: served without the Go runtime for a number or a classic name; RTMIN+n goes to the Go code" {
+	script 'trap "echo got USR1 >>/host/log" USR1; trap "echo got 35 >>/host/log" 35; trap "echo got TERM >>/host/log; exit 3" TERM; touch /host/ready; while :; do sleep 0.05; done'
+	rt run -d --bundle "$BUNDLE" "$ID"
+	wait_until '[ -e "$HOSTDIR/ready" ]'
+	n=0
+	for sig in usr1 SIGUSR1 10; do
+		GODEBUG=inittrace=1 "$RT" --root "$ROOT" kill "$ID" "$sig" 2>"$BUNDLE/err"
+		[ ! -s "$BUNDLE/err" ]
+		n=$((n + 1)) # one at a time: a pending signal sent again is merged
+		wait_until "[ \"\$(grep -c 'got USR1' '$HOSTDIR/log')\" = $n ]"
+	done
+	GODEBUG=inittrace=1 "$RT" --root "$ROOT" kill "$ID" RTMIN+1 2>"$BUNDLE/err"
+	grep -q '^init runtime @' "$BUNDLE/err"
+	wait_until 'grep -q "got 35" "$HOSTDIR/log"'
+	run "$RT" --root "$ROOT" kill "$ID" NOSUCH
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'unknown signal "NOSUCH"'* ]]
+	GODEBUG=inittrace=1 "$RT" --root "$ROOT" kill "$ID" 2>"$BUNDLE/err" # SIGTERM
+	[ ! -s "$BUNDLE/err" ]
+	wait_for_status "$ID" stopped
+	grep -q "got TERM" "$HOSTDIR/log"
+	# Not running: the Go code says so.
+	run "$RT" --root "$ROOT" kill "$ID" KILL
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container not running"* ]]
+	rt delete "$ID"
+	assert_nothing_left
+}
