@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"rt/libcontainer"
+	"rt/timerslack"
 )
 
 var psCommand = &cli.Command{
@@ -51,11 +53,13 @@ var psCommand = &cli.Command{
 // psTable runs the host's ps and prints its header and the rows whose PID
 // column is one of pids, as runc does.
 func psTable(pids []int, args []string) error {
-	out, err := exec.Command("ps", args...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("ps %s: %w: %s", strings.Join(args, " "), err, out)
+	var buf bytes.Buffer
+	cmd := exec.Command("ps", args...)
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := timerslack.Run(cmd); err != nil {
+		return fmt.Errorf("ps %s: %w: %s", strings.Join(args, " "), err, buf.Bytes())
 	}
-	lines := strings.Split(string(out), "\n")
+	lines := strings.Split(buf.String(), "\n")
 	col := -1
 	for i, f := range strings.Fields(lines[0]) {
 		if f == "PID" {
@@ -85,6 +89,6 @@ func psTable(pids []int, args []string) error {
 			b.WriteString(l + "\n")
 		}
 	}
-	_, err = os.Stdout.WriteString(b.String())
+	_, err := os.Stdout.WriteString(b.String())
 	return err
 }

@@ -3,6 +3,7 @@
 package libcontainer
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"rt/libcontainer/seccomp"
 	"rt/nsenter"
 	"rt/rootfs"
+	"rt/timerslack"
 )
 
 // CreateOpts are the inputs of Create.
@@ -427,16 +429,22 @@ func (c *Container) Signal(sig unix.Signal) error {
 // Wait reaps the foreground container's init and returns its exit code
 // (128+signal when a signal killed it).
 func (c *Container) Wait() (int, error) {
-	code, err := waitExit(c.State.Pid)
+	code, err := waitExit(c.State.Pid, c.pidfd)
 	unix.Close(c.pidfd)
 	c.pidfd = -1
 	c.shared.Release()
 	return code, err
 }
 
-// waitExit reaps the child pid and returns its exit code, 128+signal when
-// a signal killed it.
-func waitExit(pid int) (int, error) {
+// waitExit waits for the child pid, pinned by pidfd, to exit and reaps it;
+// it returns the exit code, 128+signal when a signal killed it. pidfd stays
+// open.
+func waitExit(pid, pidfd int) (int, error) {
+	// Through the netpoller when it can: then no thread holds a processor
+	// blocked in wait4 for the container's whole life, and the Go
+	// runtime's sysmon sleeps instead of polling (see timerslack.c).
+	// wait4 below then reaps at once; if polling fails, it waits itself.
+	_ = pollExit(pidfd)
 	var ws unix.WaitStatus
 	for {
 		_, err := unix.Wait4(pid, &ws, 0, nil)
@@ -452,6 +460,28 @@ func waitExit(pid int) (int, error) {
 		return 128 + int(ws.Signal()), nil
 	}
 	return ws.ExitStatus(), nil
+}
+
+// pollExit parks the calling goroutine in the netpoller until the process
+// of pidfd has exited (a pidfd polls readable then).
+func pollExit(pidfd int) error {
+	// A duplicate, made non-blocking: the poller owns it, and closing the
+	// File closes only it.
+	fd, err := unix.FcntlInt(uintptr(pidfd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return err
+	}
+	f := os.NewFile(uintptr(fd), "pidfd")
+	defer f.Close()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	return rc.Read(func(fd uintptr) bool { return exited(int(fd)) })
 }
 
 func rootPath(s *specs.Spec, bundle string) string {
@@ -516,9 +546,11 @@ func mapWithHelper(helper string, pid int, ids []specs.LinuxIDMapping, field str
 	for _, e := range ids {
 		args = append(args, strconv.FormatUint(uint64(e.ContainerID), 10), strconv.FormatUint(uint64(e.HostID), 10), strconv.FormatUint(uint64(e.Size), 10))
 	}
-	out, err := exec.Command(bin, args...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%s: %s %s: %w: %s", field, helper, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	var out bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := timerslack.Run(cmd); err != nil {
+		return fmt.Errorf("%s: %s %s: %w: %s", field, helper, strings.Join(args, " "), err, strings.TrimSpace(out.String()))
 	}
 	return nil
 }

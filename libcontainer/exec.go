@@ -370,7 +370,7 @@ func (p *Process) Signal(sig unix.Signal) error {
 // Wait reaps the process and returns its exit code (128+signal when a
 // signal killed it).
 func (p *Process) Wait() (int, error) {
-	code, err := waitExit(p.Pid)
+	code, err := waitExit(p.Pid, p.pidfd)
 	unix.Close(p.pidfd)
 	p.pidfd = -1
 	return code, err

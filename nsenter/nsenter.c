@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "nsenter.h"
+#include "timerslack.h"
 
 #if !defined(__x86_64__) && !defined(__aarch64__)
 #error "rt: no exec stub (nsenter/stub_<arch>.S) for this architecture"
@@ -1381,10 +1382,14 @@ static long clone_blocked(uint64_t flags, int cgroup_fd, int *pidfd)
 		a.flags |= CLONE_INTO_CGROUP;
 		a.cgroup = (uint64_t)cgroup_fd;
 	}
+	/* The child takes this thread's timer slack as its own and as its
+	 * default: the host's, not rt's (timerslack.c). */
+	rt_slack_host();
 	long pid = syscall(SYS_clone3, &a, sizeof a);
 	if (pid == 0)
 		return 0;
 	saved = errno;
+	rt_slack_own();
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = saved;
 	return pid;
@@ -1422,9 +1427,11 @@ int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, void *stack
 	st->len = len;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rt_slack_host();
 	int pid = clone(shared_entry, (char *)stack + stack_size,
 	                (int)flags | CLONE_VM | CLONE_PIDFD | SIGCHLD, st, pidfd);
 	saved = errno;
+	rt_slack_own();
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = saved;
 	return pid;

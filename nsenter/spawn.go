@@ -1,7 +1,7 @@
 package nsenter
 
 /*
-#cgo CFLAGS: -O2 -Wall
+#cgo CFLAGS: -O2 -Wall -I${SRCDIR}/../timerslack
 #include <stdlib.h>
 #include "nsenter.h"
 */
@@ -14,6 +14,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	_ "rt/timerslack" // rt_slack_host, rt_slack_own around each clone
 )
 
 // Message types on the sync socket (see nsenter.h).

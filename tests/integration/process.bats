@@ -104,3 +104,20 @@ capmask() {
 	[ "$(cat "$BUNDLE/out")" = out ]
 	[ "$(cat "$BUNDLE/err")" = err ]
 }
+
+@test "the container, exec'd processes and hooks get the host's timer slack, not rt's" {
+	host=$(cat /proc/$$/timerslack_ns)
+	printf '#!/bin/sh\ncat /proc/self/timerslack_ns >%s\n' "$BUNDLE/hook.slack" >"$BUNDLE/hook.sh"
+	chmod +x "$BUNDLE/hook.sh"
+	update_config ".process.args = [\"sleep\", \"100\"] | .hooks.prestart = [{\"path\": \"$BUNDLE/hook.sh\"}]"
+	"$RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID" </dev/null &
+	runpid=$!
+	wait_until '[ "$(state_field "$ID" status 2>/dev/null)" = running ]'
+	# rt itself sleeps with its coarse slack, so the checks below can fail.
+	[ "$(cat /proc/$runpid/timerslack_ns)" -ge 2000000 ]
+	[ "$(cat /proc/"$(state_field "$ID" pid)"/timerslack_ns)" = "$host" ]
+	[ "$(rt exec "$ID" cat /proc/self/timerslack_ns)" = "$host" ]
+	[ "$(cat "$BUNDLE/hook.slack")" = "$host" ]
+	rt kill "$ID" KILL
+	wait "$runpid" || true
+}

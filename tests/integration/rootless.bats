@@ -214,6 +214,9 @@ delegated_name() {
 	# user's own processes in a leaf of it (a process moves only within a
 	# subtree it can write the top of).
 	local top="/sys/fs/cgroup/unified/$(delegated_name)"
+	# The manager enables the controller down to the subtree it hands over
+	# (root's rt does so for its own cgroups: an earlier test may have).
+	echo +hugetlb >/sys/fs/cgroup/unified/cgroup.subtree_control
 	mkdir "$top" "$top/shell"
 	chown -R "$RL_UID:$RL_GID" "$top"
 	update_config '.linux.cgroupsPath = "/'"$(delegated_name)"'/'"$ID"'"
