@@ -20,7 +20,7 @@ GOEXP := $(subst $(eval) ,$(comma),$(strip $(call goexp,nogreenteagc) $(call goe
 
 AGENT := contrib/cmd/seccompagent/seccompagent
 
-.PHONY: all rt seccompagent recvtty test unit integration vm-test run bench clean
+.PHONY: all rt seccompagent recvtty gofloor test unit integration vm-test run bench clean
 
 all: rt recvtty
 
@@ -55,9 +55,14 @@ run:
 bench: rt
 	./bench/bench.sh
 
+# The benchmark's Go floor: the floor's clone, chroot and exec from a Go
+# process (pure Go, built with rt's experiments).
+gofloor:
+	GOEXPERIMENT=$(GOEXP) CGO_ENABLED=0 $(GO) build -trimpath -o bench/gofloor/gofloor ./bench/gofloor
+
 # The seccomp agent the seccomp notify tests talk to.
 seccompagent:
 	$(GO) build -trimpath -o $(AGENT) ./contrib/cmd/seccompagent
 
 clean:
-	rm -f rt $(AGENT) contrib/cmd/recvtty/recvtty
+	rm -f rt $(AGENT) contrib/cmd/recvtty/recvtty bench/gofloor/gofloor

@@ -3,13 +3,16 @@
 # chroot + exec) and against Debian's runc, in one run, alternating the
 # commands; medians and ratios in a table and in a JSON file.
 #
+# The Go floor (bench/gofloor) is the floor's clone, chroot and exec done
+# from a pure Go process: what a runtime in Go pays before its own work.
+#
 # Env: BENCH_N (default 100) runs per timed step, BENCH_QUICK=1 (N=3, fewer
 # containers for the scale test), BENCH_OUT (default bench/results.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RT_BENCH_DEPS=1 ./scripts/install-deps.sh
 export PATH="$PATH:/usr/local/go/bin"
-make -s rt
+make -s rt gofloor
 
 N=${BENCH_N:-100}
 SCALE=${BENCH_SCALE:-200}
@@ -21,6 +24,7 @@ OUT=${BENCH_OUT:-bench/results.json}
 RT=$PWD/rt
 W=$(mktemp -d /tmp/rt-bench.XXXXXX)
 go build -o "$W/measure" ./bench/measure
+cc -O2 -static -o "$W/maxrss" bench/maxrss/maxrss.c
 ID=rtb$$
 
 cleanup() {
@@ -63,9 +67,10 @@ measure() { # measure JSON-GROUPS N: medians per step
 	jq -n --argjson g "$1" --argjson n "$2" '{n: $n, warmup: 2, groups: $g}' | "$W/measure"
 }
 
-echo "== run /bin/true: floor, rt, runc (N=$N, alternating)" >&2
-RUN=$(measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$W" '[
+echo "== run /bin/true: floor, Go floor, rt, runc (N=$N, alternating)" >&2
+RUN=$(measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$W" --arg gf "$PWD/bench/gofloor/gofloor" '[
 	{name: "floor", steps: [{name: "run", argv: ["unshare", "--fork", "--pid", "--mount", "--uts", "--ipc", "--net", "chroot", ($b + "/rootfs"), "/bin/true"]}]},
+	{name: "gofloor", steps: [{name: "run", argv: [$gf, ($b + "/rootfs"), "/bin/true"]}]},
 	{name: "rt", steps: [{name: "run", argv: [$rt, "--root", ($w + "/rt-root"), "run", "--bundle", $b, ($id + "-run")]}]},
 	{name: "runc", steps: [{name: "run", argv: ["runc", "--root", ($w + "/runc-root"), "run", "--bundle", $b, ($id + "-runc-run")]}]}
 ]')" "$N")
@@ -88,6 +93,22 @@ EXEC=$(measure "$exec_groups" "$N")
 rt delete -f "$ID-exec"
 runc_ delete -f "$ID-runc-exec"
 
+echo "== peak memory during run" >&2
+# Through bench/maxrss: a command forked from measure (a Go program) would
+# start with measure's own peak. The median of 5 runs, in KiB.
+peak_rss() { # peak_rss CMD...: median peak RSS of the command and what it waited for
+	local i v all=()
+	for i in 1 2 3 4 5; do
+		v=$("$W/maxrss" "$@" 2>&1 >/dev/null </dev/null | awk '$1 == "maxrss_kb" {print $2}')
+		[ -n "$v" ] || { echo "maxrss: no result for $*" >&2; return 1; }
+		all+=("$v")
+	done
+	printf '%s\n' "${all[@]}" | sort -n | sed -n 3p
+}
+RT_PEAK=$(peak_rss "$RT" --root "$W/rt-root" run --bundle "$B" "$ID-peak")
+RUNC_PEAK=$(peak_rss runc --root "$W/runc-root" run --bundle "$B" "$ID-runc-peak")
+FLOOR_PEAK=$(peak_rss unshare --fork --pid --mount --uts --ipc --net chroot "$B/rootfs" /bin/true)
+
 echo "== memory of a created container" >&2
 # What each runtime leaves alive while a container is created: rt's waiting
 # init (no Go runtime in it), runc's `runc init` (a Go process).
@@ -102,24 +123,25 @@ rt delete -f "$ID-mem"
 runc_ delete -f "$ID-runc-mem"
 
 echo "== scale: $SCALE created containers" >&2
+# Each create is timed; the first K and the last K (K=10, fewer in a quick
+# run) are compared by their medians, so one slow create cannot decide it.
 now_us() { echo $(($(date +%s%N) / 1000)); }
-first_create=0 last_create=0
+K=$((SCALE / 4 < 10 ? SCALE / 4 : 10))
+[ "$K" -ge 1 ] || K=1
+creates=()
 for i in $(seq 1 "$SCALE"); do
 	t0=$(now_us)
 	rt create --bundle "$B" "$ID-s$i" </dev/null >/dev/null 2>&1
 	t1=$(now_us)
-	[ "$i" -eq 1 ] && first_create=$((t1 - t0))
-	[ "$i" -eq "$SCALE" ] && last_create=$((t1 - t0))
+	creates+=($((t1 - t0)))
 done
+median_us() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+first_create=$(median_us "${creates[@]:0:K}")
+last_create=$(median_us "${creates[@]: -K}")
 SCALEM=$(measure "$(jq -n --arg rt "$RT" --arg id "$ID" --arg w "$W" '[
 	{name: "rt", steps: [{name: "list", argv: [$rt, "--root", ($w + "/rt-root"), "list"]},
 		{name: "state", argv: [$rt, "--root", ($w + "/rt-root"), "state", ($id + "-s1")]}]}]')" 10)
-# The create of one more container, measured the same way as the first one.
-t0=$(now_us)
-rt create --bundle "$B" "$ID-s-last" </dev/null >/dev/null 2>&1
-t1=$(now_us)
-last_create=$(((last_create + t1 - t0) / 2))
-for i in $(seq 1 "$SCALE") -last; do rt delete -f "$ID-s$i"; done
+for i in $(seq 1 "$SCALE"); do rt delete -f "$ID-s$i"; done
 
 echo "== tight limits" >&2
 # runs_with RUNTIME JQ: does `run` of /bin/true succeed with this config edit?
@@ -147,8 +169,8 @@ runs_with rt '.linux.resources.pids = {limit: 1}' && RT_PIDS1=yes
 runs_with runc '.linux.resources.pids = {limit: 1}' && RUNC_PIDS1=yes
 
 jq -n --argjson run "$RUN" --argjson split "$SPLIT" --argjson exec "$EXEC" --argjson scale "$SCALEM" \
-	--argjson n "$N" --argjson count "$SCALE" --argjson first "$first_create" --argjson last "$last_create" \
-	--argjson rtrss "$RT_RSS" --argjson rtpss "$RT_PSS" --argjson runcrss "$RUNC_RSS" --argjson runcpss "$RUNC_PSS" \
+	--argjson n "$N" --argjson count "$SCALE" --argjson k "$K" --argjson first "$first_create" --argjson last "$last_create" \
+	--argjson rtpeak "$RT_PEAK" --argjson runcpeak "$RUNC_PEAK" --argjson floorpeak "$FLOOR_PEAK" --argjson rtrss "$RT_RSS" --argjson rtpss "$RT_PSS" --argjson runcrss "$RUNC_RSS" --argjson runcpss "$RUNC_PSS" \
 	--argjson rtmin "$RT_MINMEM" --argjson runcmin "$RUNC_MINMEM" --arg rtp "$RT_PIDS1" --arg runcp "$RUNC_PIDS1" \
 	--arg host "$(uname -r)" --arg runcv "$(runc --version | head -1)" '{
 	n: $n, kernel: $host, runc: $runcv,
@@ -156,6 +178,9 @@ jq -n --argjson run "$RUN" --argjson split "$SPLIT" --argjson exec "$EXEC" --arg
 	ratios: {
 		rt_floor_wall: ($run["rt/run"].wall_ms / $run["floor/run"].wall_ms),
 		rt_floor_cpu: ($run["rt/run"].cpu_ms / $run["floor/run"].cpu_ms),
+		gofloor_floor_cpu: ($run["gofloor/run"].cpu_ms / $run["floor/run"].cpu_ms),
+		rt_gofloor_wall: ($run["rt/run"].wall_ms / $run["gofloor/run"].wall_ms),
+		rt_gofloor_cpu: ($run["rt/run"].cpu_ms / $run["gofloor/run"].cpu_ms),
 		rt_runc_wall: ($run["rt/run"].wall_ms / $run["runc/run"].wall_ms),
 		rt_runc_cpu: ($run["rt/run"].cpu_ms / $run["runc/run"].cpu_ms),
 		runc_floor_wall: ($run["runc/run"].wall_ms / $run["floor/run"].wall_ms),
@@ -163,9 +188,9 @@ jq -n --argjson run "$RUN" --argjson split "$SPLIT" --argjson exec "$EXEC" --arg
 		exec_rt_runc_wall: ($exec["rt/exec"].wall_ms / $exec["runc/exec"].wall_ms),
 		created_rss_rt_runc: ($rtrss / $runcrss)
 	},
-	memory: {run_peak_rss_kb: {rt: $run["rt/run"].max_rss_kb, runc: $run["runc/run"].max_rss_kb},
+	memory: {run_peak_rss_kb: {rt: $rtpeak, runc: $runcpeak, floor: $floorpeak},
 		created_kb: {rt: {rss: $rtrss, pss: $rtpss}, runc: {rss: $runcrss, pss: $runcpss}}},
-	scale: {containers: $count, create_first_ms: ($first / 1000), create_last_ms: ($last / 1000),
+	scale: {containers: $count, median_of: $k, create_first_ms: ($first / 1000), create_last_ms: ($last / 1000),
 		list_ms: $scale["rt/list"].wall_ms, state_ms: $scale["rt/state"].wall_ms},
 	limits: {min_memory_kb: {rt: $rtmin, runc: $runcmin}, pids_limit_1: {rt: $rtp, runc: $runcp}}
 }' >"$OUT"
@@ -179,10 +204,11 @@ jq -r '
 	(.run, .split, .exec | to_entries[] | "\(.key | . + " " * (22 - length))  \(.value.wall_ms | f | " " * (8 - length) + .)  \(.value.cpu_ms | f | " " * (7 - length) + .)"),
 	"",
 	"ratios: rt/floor wall \(.ratios.rt_floor_wall | f)x cpu \(.ratios.rt_floor_cpu | f)x;  rt/runc wall \(.ratios.rt_runc_wall | f)x cpu \(.ratios.rt_runc_cpu | f)x;  runc/floor wall \(.ratios.runc_floor_wall | f)x cpu \(.ratios.runc_floor_cpu | f)x",
+	"Go floor/floor cpu \(.ratios.gofloor_floor_cpu | f)x;  rt/Go floor wall \(.ratios.rt_gofloor_wall | f)x cpu \(.ratios.rt_gofloor_cpu | f)x",
 	"exec rt/runc wall: \(.ratios.exec_rt_runc_wall | f)",
-	"peak RSS during run: rt \(.memory.run_peak_rss_kb.rt) KiB, runc \(.memory.run_peak_rss_kb.runc) KiB",
+	"peak RSS during run: rt \(.memory.run_peak_rss_kb.rt) KiB, runc \(.memory.run_peak_rss_kb.runc) KiB (floor \(.memory.run_peak_rss_kb.floor) KiB)",
 	"created container left alive: rt RSS \(.memory.created_kb.rt.rss) KiB (PSS \(.memory.created_kb.rt.pss)), runc RSS \(.memory.created_kb.runc.rss) KiB (PSS \(.memory.created_kb.runc.pss)); ratio \(.ratios.created_rss_rt_runc | f)",
-	"scale: \(.scale.containers) created: create #1 \(.scale.create_first_ms | f) ms, create #\(.scale.containers + 1) \(.scale.create_last_ms | f) ms, list \(.scale.list_ms | f) ms, state \(.scale.state_ms | f) ms",
+	"scale: \(.scale.containers) created: create median of #1-\(.scale.median_of) \(.scale.create_first_ms | f) ms, of the last \(.scale.median_of) \(.scale.create_last_ms | f) ms; then list \(.scale.list_ms | f) ms, state \(.scale.state_ms | f) ms",
 	"smallest memory limit for run /bin/true: rt \(.limits.min_memory_kb.rt) KiB, runc \(.limits.min_memory_kb.runc) KiB (0 = fails even at 16 MiB)",
 	"pids.limit 1: rt \(.limits.pids_limit_1.rt), runc \(.limits.pids_limit_1.runc)",
 	"",

@@ -43,13 +43,12 @@ type input struct {
 
 // Result is one step's medians over n runs, in milliseconds.
 type Result struct {
-	WallMs   float64 `json:"wall_ms"`
-	CPUMs    float64 `json:"cpu_ms"`
-	UserMs   float64 `json:"user_ms"`
-	SysMs    float64 `json:"sys_ms"`
-	WallP90  float64 `json:"wall_p90_ms"`
-	MaxRSSKB int64   `json:"max_rss_kb"` // peak over the runs
-	N        int     `json:"n"`
+	WallMs  float64 `json:"wall_ms"`
+	CPUMs   float64 `json:"cpu_ms"`
+	UserMs  float64 `json:"user_ms"`
+	SysMs   float64 `json:"sys_ms"`
+	WallP90 float64 `json:"wall_p90_ms"`
+	N       int     `json:"n"`
 }
 
 type sample struct{ wall, user, sys float64 }
@@ -60,11 +59,10 @@ func main() {
 		fail("read input: %v", err)
 	}
 	samples := map[string][]sample{}
-	maxrss := map[string]int64{}
 	for i := 0; i < in.Warmup+in.N; i++ {
 		for _, g := range in.Groups {
 			for _, s := range g.Steps {
-				smp, rss, err := runOnce(s.Argv)
+				smp, err := runOnce(s.Argv)
 				if err != nil {
 					fail("%s/%s (%v): %v", g.Name, s.Name, s.Argv, err)
 				}
@@ -73,15 +71,12 @@ func main() {
 				}
 				key := g.Name + "/" + s.Name
 				samples[key] = append(samples[key], smp)
-				if rss > maxrss[key] {
-					maxrss[key] = rss
-				}
 			}
 		}
 	}
 	out := map[string]Result{}
 	for k, ss := range samples {
-		out[k] = summarize(ss, maxrss[k])
+		out[k] = summarize(ss)
 	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
@@ -92,11 +87,14 @@ func main() {
 // container keeps its stdio, and a pipe would never reach EOF.
 var errFile *os.File
 
-func runOnce(argv []string) (sample, int64, error) {
+// runOnce runs argv once. (Its peak memory is not worth reading here: a
+// command forked from this Go program starts with this program's peak; the
+// benchmark reads it through bench/maxrss.)
+func runOnce(argv []string) (sample, error) {
 	if errFile == nil {
 		f, err := os.CreateTemp("", "measure-stderr")
 		if err != nil {
-			return sample{}, 0, err
+			return sample{}, err
 		}
 		os.Remove(f.Name())
 		errFile = f
@@ -111,17 +109,17 @@ func runOnce(argv []string) (sample, int64, error) {
 	if err != nil {
 		msg := make([]byte, 4096)
 		n, _ := errFile.ReadAt(msg, 0)
-		return sample{}, 0, fmt.Errorf("%w: %s", err, msg[:n])
+		return sample{}, fmt.Errorf("%w: %s", err, msg[:n])
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	return sample{
 		wall: ms(wall),
 		user: ms(time.Duration(ru.Utime.Nano())),
 		sys:  ms(time.Duration(ru.Stime.Nano())),
-	}, ru.Maxrss, nil
+	}, nil
 }
 
-func summarize(ss []sample, rss int64) Result {
+func summarize(ss []sample) Result {
 	pick := func(f func(sample) float64, q float64) float64 {
 		v := make([]float64, len(ss))
 		for i, s := range ss {
@@ -131,13 +129,12 @@ func summarize(ss []sample, rss int64) Result {
 		return v[int(q*float64(len(v)-1)+0.5)]
 	}
 	return Result{
-		WallMs:   pick(func(s sample) float64 { return s.wall }, 0.5),
-		CPUMs:    pick(func(s sample) float64 { return s.user + s.sys }, 0.5),
-		UserMs:   pick(func(s sample) float64 { return s.user }, 0.5),
-		SysMs:    pick(func(s sample) float64 { return s.sys }, 0.5),
-		WallP90:  pick(func(s sample) float64 { return s.wall }, 0.9),
-		MaxRSSKB: rss,
-		N:        len(ss),
+		WallMs:  pick(func(s sample) float64 { return s.wall }, 0.5),
+		CPUMs:   pick(func(s sample) float64 { return s.user + s.sys }, 0.5),
+		UserMs:  pick(func(s sample) float64 { return s.user }, 0.5),
+		SysMs:   pick(func(s sample) float64 { return s.sys }, 0.5),
+		WallP90: pick(func(s sample) float64 { return s.wall }, 0.9),
+		N:       len(ss),
 	}
 }
 

@@ -18,11 +18,11 @@ teardown() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"ratios: rt/floor"* ]]
-	for k in '.run["floor/run"].cpu_ms' '.run["rt/run"].wall_ms' '.run["runc/run"].cpu_ms' \
+	for k in '.run["floor/run"].cpu_ms' '.run["gofloor/run"].cpu_ms' '.ratios.rt_gofloor_cpu' '.run["rt/run"].wall_ms' '.run["runc/run"].cpu_ms' \
 		'.split["rt/create"].wall_ms' '.split["rt/start"].wall_ms' '.split["rt/delete"].wall_ms' \
 		'.split["runc/create"].wall_ms' '.exec["runc/exec"].wall_ms' '.exec["rt/exec"].wall_ms' \
 		'.ratios.exec_rt_runc_wall' \
-		'.memory.created_kb.rt.rss' '.memory.created_kb.runc.rss' '.memory.run_peak_rss_kb.rt' \
+		'.memory.created_kb.rt.rss' '.memory.created_kb.runc.rss' '.memory.run_peak_rss_kb.rt' '.memory.run_peak_rss_kb.floor' \
 		'.scale.create_first_ms' '.scale.create_last_ms' '.scale.list_ms' '.scale.state_ms' \
 		'.limits.min_memory_kb.rt' '.limits.min_memory_kb.runc' '.ratios.rt_floor_cpu'; do
 		v=$(jq "$k" "$OUT")
