@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/urfave/cli/v2"
+	"rt/cli"
 )
 
 var createFlags = []cli.Flag{

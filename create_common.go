@@ -4,8 +4,7 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/urfave/cli/v2"
-
+	"rt/cli"
 	"rt/libcontainer"
 )
 

@@ -3,8 +3,7 @@ package main
 import (
 	"errors"
 
-	"github.com/urfave/cli/v2"
-
+	"rt/cli"
 	"rt/libcontainer"
 )
 

@@ -6,8 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/urfave/cli/v2"
-
+	"rt/cli"
 	"rt/libcontainer"
 )
 

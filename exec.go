@@ -3,9 +3,9 @@ package main
 import (
 	"fmt"
 
-	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
+	"rt/cli"
 	"rt/libcontainer"
 	"rt/libcontainer/config"
 	"rt/sigrelay"

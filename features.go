@@ -3,8 +3,8 @@ package main
 import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/runtime-spec/specs-go/features"
-	"github.com/urfave/cli/v2"
 
+	"rt/cli"
 	"rt/libcontainer/capabilities"
 	"rt/libcontainer/seccomp"
 	"rt/rootfs"

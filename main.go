@@ -14,7 +14,8 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"github.com/urfave/cli/v2"
+
+	"rt/cli"
 )
 
 // Set by the Makefile.
@@ -55,9 +56,6 @@ func main() {
 			pauseCommand, resumeCommand, updateCommand, eventsCommand, psCommand,
 			execCommand,
 		},
-		// --env A=b,c is one variable, as in runc: repeat a flag for more values.
-		DisableSliceFlagSeparator: true,
-		ExitErrHandler:            func(ctx *cli.Context, err error) {},
 	}
 	cli.VersionPrinter = func(ctx *cli.Context) {
 		fmt.Printf("rt version %s\n", ctx.App.Version)

@@ -9,8 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/urfave/cli/v2"
-
+	"rt/cli"
 	"rt/libcontainer"
 	"rt/timerslack"
 )

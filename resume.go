@@ -1,8 +1,7 @@
 package main
 
 import (
-	"github.com/urfave/cli/v2"
-
+	"rt/cli"
 	"rt/libcontainer"
 )
 

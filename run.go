@@ -1,9 +1,9 @@
 package main
 
 import (
-	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
+	"rt/cli"
 	"rt/sigrelay"
 )
 

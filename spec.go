@@ -9,7 +9,8 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"github.com/urfave/cli/v2"
+
+	"rt/cli"
 )
 
 var specCommand = &cli.Command{

@@ -11,9 +11,9 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"github.com/urfave/cli/v2"
 
 	"rt/cgroups"
+	"rt/cli"
 	"rt/libcontainer"
 )
 

@@ -5,8 +5,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
+
+	"rt/cli"
 )
 
 // setup reads the global flags every command needs.
