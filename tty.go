@@ -7,6 +7,8 @@ import (
 
 	"github.com/containerd/console"
 	"golang.org/x/sys/unix"
+
+	"rt/maxprocs"
 )
 
 // ttyRelay drives the pty of a container run in the foreground with
@@ -44,6 +46,10 @@ func startRelay(master *os.File, keepSize bool) (*ttyRelay, error) {
 			t.resize()
 		}
 	}
+	// Two copies that block in system calls (stdin need not be pollable)
+	// must overlap: with one processor, one copy would wait for the Go
+	// runtime's sysmon to take the processor back from the other.
+	maxprocs.Parallel()
 	go func() {
 		defer close(t.outDone)
 		// Ends with EIO once no process holds the pty any more.

@@ -10,12 +10,14 @@
  * measured here, an `rt run` of /bin/true costs ~5 ms less CPU and ~1.5 ms
  * less wall time, with half the context switches.
  *
- * What sysmon does late by up to 2 ms then: preempting a goroutine that ran
- * 10 ms, polling the network when no thread did for 10 ms, and taking a
- * processor back from a goroutine blocked in a system call when another
- * goroutine needs one and no processor is idle (so only with a single
- * processor, or all of them blocked). rt waits for its container's exit
- * and its signals through the netpoller, which needs no processor held.
+ * What sysmon does late by up to 2 ms then (more once it backs off, as it
+ * does when idle): preempting a goroutine that ran 10 ms, polling the
+ * network when no thread did for 10 ms, and taking the processor back from
+ * a goroutine blocked in a system call when another needs it (rt runs on
+ * one, maxprocs.c). rt waits for its container's exit and its signals
+ * through the netpoller, which holds no processor; a terminal relay runs on
+ * every CPU; a hook's or ps's output, drained by a goroutine while rt waits
+ * for the process, may wait once for that tick.
  *
  * The slack is set before the Go runtime makes its first thread, so every
  * thread has it. Children inherit a thread's slack (and take it as their

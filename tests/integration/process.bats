@@ -105,9 +105,11 @@ capmask() {
 	[ "$(cat "$BUNDLE/err")" = err ]
 }
 
-@test "the container, exec'd processes and hooks get the host's timer slack, not rt's" {
+@test "the container, exec'd processes and hooks get the host's timer slack and CPU mask, not rt's" {
 	host=$(cat /proc/$$/timerslack_ns)
-	printf '#!/bin/sh\ncat /proc/self/timerslack_ns >%s\n' "$BUNDLE/hook.slack" >"$BUNDLE/hook.sh"
+	cpus=$(awk '/^Cpus_allowed_list/ {print $2}' /proc/$$/status)
+	printf '#!/bin/sh\ncat /proc/self/timerslack_ns >%s\ngrep Cpus_allowed_list /proc/self/status >>%s\n' \
+		"$BUNDLE/hook.out" "$BUNDLE/hook.out" >"$BUNDLE/hook.sh"
 	chmod +x "$BUNDLE/hook.sh"
 	update_config ".process.args = [\"sleep\", \"100\"] | .hooks.prestart = [{\"path\": \"$BUNDLE/hook.sh\"}]"
 	"$RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID" </dev/null &
@@ -115,9 +117,18 @@ capmask() {
 	wait_until '[ "$(state_field "$ID" status 2>/dev/null)" = running ]'
 	# rt itself sleeps with its coarse slack, so the checks below can fail.
 	[ "$(cat /proc/$runpid/timerslack_ns)" -ge 2000000 ]
-	[ "$(cat /proc/"$(state_field "$ID" pid)"/timerslack_ns)" = "$host" ]
+	pid=$(state_field "$ID" pid)
+	[ "$(cat /proc/"$pid"/timerslack_ns)" = "$host" ]
 	[ "$(rt exec "$ID" cat /proc/self/timerslack_ns)" = "$host" ]
-	[ "$(cat "$BUNDLE/hook.slack")" = "$host" ]
+	[ "$(head -1 "$BUNDLE/hook.out")" = "$host" ]
+	# rt's Go runtime started on one CPU; every thread of rt, and so all it
+	# starts, has the whole mask back.
+	for t in /proc/$runpid/task/*; do
+		[ "$(awk '/^Cpus_allowed_list/ {print $2}' "$t/status")" = "$cpus" ]
+	done
+	[ "$(awk '/^Cpus_allowed_list/ {print $2}' /proc/"$pid"/status)" = "$cpus" ]
+	[ "$(rt exec "$ID" awk '/^Cpus_allowed_list/ {print $2}' /proc/self/status)" = "$cpus" ]
+	[ "$(tail -1 "$BUNDLE/hook.out" | awk '{print $2}')" = "$cpus" ]
 	rt kill "$ID" KILL
 	wait "$runpid" || true
 }
