@@ -1,0 +1,104 @@
+/*
+ * Fault in, in one system call, memory rt is about to touch a page at a
+ * time: its .data and .bss (a constructor, before the Go runtime starts)
+ * and the heap a command grows into (the package's Go init).
+ *
+ * A page fault costs ~15 us on these machines (virtualised page tables),
+ * MADV_POPULATE_WRITE ~1 us a page (measured: 256 fresh pages touched one
+ * by one 16.7 us each, populated 0.9 us each). An `rt run` of /bin/true
+ * took 365 faults, 292 with both (bench/measure, N=300: ~1.3 ms less CPU).
+ */
+#define _GNU_SOURCE
+#include <link.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "prefault.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels say EINVAL: then nothing happens */
+#endif
+
+#define PAGE 4096UL
+
+void rt_prefault_range(uintptr_t start, size_t len)
+{
+	uintptr_t end = (start + len + PAGE - 1) & ~(PAGE - 1);
+	start &= ~(PAGE - 1);
+	if (end > start)
+		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+}
+
+/* rt's own writable image past its RELRO part: .data, .bss. */
+static int writable_segment(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	(void)data;
+	uintptr_t relro_end = 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_GNU_RELRO)
+			relro_end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
+			continue;
+		uintptr_t start = info->dlpi_addr + ph->p_vaddr, end = start + ph->p_memsz;
+		if (relro_end > start && relro_end < end)
+			start = (relro_end + PAGE - 1) & ~(PAGE - 1);
+		rt_prefault_range(start, end - start);
+	}
+	return 1; /* the executable only */
+}
+
+void rt_prefault_image(void)
+{
+	dl_iterate_phdr(writable_segment, NULL);
+}
+
+/* The global flags of rt that take a value (main.go's; a test in package
+ * main keeps the two lists equal). */
+static const char *const rt_prefault_value_flags[] = {"root", "log", "log-format", "rootless", "criu", NULL};
+
+const char *rt_prefault_value_flag(int i)
+{
+	return rt_prefault_value_flags[i];
+}
+
+/* The command of rt's command line: the first argument that is neither a
+ * flag nor the value of a global flag, in Go flag syntax. */
+const char *rt_prefault_command(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-' || a[1] == 0)
+			return a;
+		if (strcmp(a, "--") == 0)
+			return i + 1 < argc ? argv[i + 1] : NULL;
+		const char *name = a[1] == '-' ? a + 2 : a + 1;
+		if (strchr(name, '=') != NULL)
+			continue;
+		for (const char *const *v = rt_prefault_value_flags; *v != NULL; v++)
+			if (strcmp(name, *v) == 0) {
+				i++;
+				break;
+			}
+	}
+	return NULL;
+}
+
+/* Before the Go runtime starts, so that its own first touches of .bss are
+ * covered too. Not for `rt create`: its init is forked and waits for
+ * start with a copy of rt's memory, whose resident size would grow by
+ * these pages (~700 KiB). */
+int rt_prefault_skip;
+
+__attribute__((constructor)) static void rt_prefault_at_start(int argc, char **argv)
+{
+	const char *cmd = rt_prefault_command(argc, argv);
+	rt_prefault_skip = cmd != NULL && strcmp(cmd, "create") == 0;
+	if (!rt_prefault_skip)
+		rt_prefault_image();
+}
