@@ -1,7 +1,8 @@
 /*
  * Fault in, in one system call, memory rt is about to touch a page at a
- * time: its .data and .bss (a constructor, before the Go runtime starts)
- * and the heap a command grows into (the package's Go init).
+ * time: its text and read-only data, its .data and .bss (a constructor,
+ * before the Go runtime starts) and the heap a command grows into (the
+ * package's Go init).
  *
  * A page fault costs ~15 us on these machines (virtualised page tables),
  * MADV_POPULATE_WRITE ~1 us a page (measured: 256 fresh pages touched one
@@ -16,8 +17,9 @@
 
 #include "prefault.h"
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels say EINVAL: then nothing happens */
+#ifndef MADV_POPULATE_WRITE /* Linux 5.14; older kernels say EINVAL: then nothing happens */
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
 #endif
 
 #define PAGE 4096UL
@@ -28,6 +30,26 @@ void rt_prefault_range(uintptr_t start, size_t len)
 	start &= ~(PAGE - 1);
 	if (end > start)
 		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+}
+
+/* rt's read-only image (text, rodata, pclntab): the kernel maps 16 pages
+ * of it around each fault, still ~75 faults a run; MADV_POPULATE_READ maps
+ * it all from the page cache in one call. Its pages are already resident
+ * (~4.6 MiB of rt's RSS is file pages either way, measured), and a fork
+ * does not copy file-backed mappings' page tables. */
+static int readonly_segments(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	(void)data;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W))
+			continue;
+		uintptr_t start = (info->dlpi_addr + ph->p_vaddr) & ~(PAGE - 1);
+		uintptr_t end = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + PAGE - 1) & ~(PAGE - 1);
+		madvise((void *)start, end - start, MADV_POPULATE_READ);
+	}
+	return 1; /* the executable only */
 }
 
 /* rt's own writable image past its RELRO part: .data, .bss. */
@@ -98,6 +120,7 @@ int rt_prefault_skip;
 __attribute__((constructor)) static void rt_prefault_at_start(int argc, char **argv)
 {
 	const char *cmd = rt_prefault_command(argc, argv);
+	dl_iterate_phdr(readonly_segments, NULL);
 	rt_prefault_skip = cmd != NULL && strcmp(cmd, "create") == 0;
 	if (!rt_prefault_skip)
 		rt_prefault_image();
