@@ -33,14 +33,22 @@ var frontier []byte
 //
 // Not for a command that forks a process which outlives it without exec
 // (rt create): the child's resident memory would count these pages.
-func populateHeap(n int) {
+func populateHeap(n int) (probe uintptr) {
 	// A large allocation gets pages of its own from the page allocator,
 	// which takes the lowest free ones: in a fresh heap, its end. What
 	// rt allocates from now on goes there (measured: none of the heap
 	// faults left in an `rt run` was past the probe).
 	frontier = make([]byte, 64<<10)
-	C.rt_prefault_range(C.uintptr_t(uintptr(unsafe.Pointer(&frontier[0]))), C.size_t(n))
+	probe = uintptr(unsafe.Pointer(&frontier[0]))
+	populateRange(probe, n)
 	frontier = nil
+	return probe
+}
+
+// populateRange populates [start, start+n) for writing, as far as it is
+// mapped writable.
+func populateRange(start uintptr, n int) {
+	C.rt_prefault_range(C.uintptr_t(start), C.size_t(n))
 }
 
 // GlobalValueFlags are the global flags the constructor skips the value
