@@ -30,7 +30,11 @@ teardown() {
 		jq -e "$k > 0" "$OUT" >/dev/null
 	done
 	[ "$(jq -r '.limits.pids_limit_1.rt' "$OUT")" = yes ]
+	# The runs with a cpuset cgroup kept: there, or left out on a host that has one.
+	jq -e '(.run["rt-keyed/run"] == null and .ratios.keyed_rt_floor_cpu == null) or
+		(.run["rt-keyed/run"].cpu_ms > 0 and .run["runc-keyed/run"].cpu_ms > 0 and .ratios.keyed_rt_floor_cpu > 0)' "$OUT" >/dev/null
 	# Nothing left behind: no benchmark containers, dirs or cgroups.
 	[ -z "$(ls -d /tmp/rt-bench.* 2>/dev/null)" ]
 	[ -z "$(find /sys/fs/cgroup/memory -maxdepth 2 -name 'rtb*' 2>/dev/null)" ]
+	[ -z "$(ls -d /sys/fs/cgroup/cpuset/rtb-keep-* 2>/dev/null)" ]
 }
