@@ -144,26 +144,37 @@ read -r RUNC_RSS RUNC_PSS < <(rss_of "$(runc_ state "$ID-runc-mem" | jq .pid)")
 rt delete -f "$ID-mem"
 runc_ delete -f "$ID-runc-mem"
 
-echo "== scale: $SCALE created containers" >&2
-# Each create is timed; the first K and the last K (K=10, fewer in a quick
-# run) are compared by their medians, so one slow create cannot decide it.
-now_us() { echo $(($(date +%s%N) / 1000)); }
-K=$((SCALE / 4 < 10 ? SCALE / 4 : 10))
-[ "$K" -ge 1 ] || K=1
-creates=()
-for i in $(seq 1 "$SCALE"); do
-	t0=$(now_us)
-	rt create --bundle "$B" "$ID-s$i" </dev/null >/dev/null 2>&1
-	t1=$(now_us)
-	creates+=($((t1 - t0)))
-done
-median_us() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-first_create=$(median_us "${creates[@]:0:K}")
-last_create=$(median_us "${creates[@]: -K}")
+echo "== scale: create with none and with $SCALE containers created" >&2
+# One create (then an untimed delete) measured SCALE_N times with no other
+# container, and again with SCALE created ones. Where the host has no
+# cpuset cgroup, the benchmark's own is kept meanwhile, as for the -keyed
+# runs: else every create with none around would pay the static key (it
+# makes the first cpuset cgroup) and the comparison would favour the last.
+# Then with none again, after the deletes: growth is judged against both.
+SCALE_N=20
+[ -n "${BENCH_QUICK:-}" ] && SCALE_N=3
+create_probe() { # create_probe GROUP: a measure group creating and deleting one container
+	jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID-probe" --arg w "$W" --arg g "$1" '[{name: $g, steps: [
+		{name: "create", argv: [$rt, "--root", ($w + "/rt-root"), "create", "--bundle", $b, $id]},
+		{name: "delete", untimed: true, argv: [$rt, "--root", ($w + "/rt-root"), "delete", "-f", $id]}]}]'
+}
+if [ "$KEYED" = true ]; then
+	KEEP_CPUSET=$CPUSET_ROOT/rtb-keep-$$
+	mkdir "$KEEP_CPUSET"
+fi
+SCALE0=$(measure "$(create_probe none)" "$SCALE_N")
+for i in $(seq 1 "$SCALE"); do rt create --bundle "$B" "$ID-s$i" </dev/null >/dev/null 2>&1; done
+SCALEN=$(measure "$(create_probe many)" "$SCALE_N")
 SCALEM=$(measure "$(jq -n --arg rt "$RT" --arg id "$ID" --arg w "$W" '[
 	{name: "rt", steps: [{name: "list", argv: [$rt, "--root", ($w + "/rt-root"), "list"]},
 		{name: "state", argv: [$rt, "--root", ($w + "/rt-root"), "state", ($id + "-s1")]}]}]')" 10)
 for i in $(seq 1 "$SCALE"); do rt delete -f "$ID-s$i"; done
+# And with none again: the machine's drift over the test, bracketed.
+SCALE0B=$(measure "$(create_probe none-again)" "$SCALE_N")
+if [ -n "${KEEP_CPUSET:-}" ]; then
+	rmdir "$KEEP_CPUSET"
+	KEEP_CPUSET=
+fi
 
 echo "== tight limits" >&2
 # runs_with RUNTIME JQ: does `run` of /bin/true succeed with this config edit?
@@ -191,7 +202,7 @@ runs_with rt '.linux.resources.pids = {limit: 1}' && RT_PIDS1=yes
 runs_with runc '.linux.resources.pids = {limit: 1}' && RUNC_PIDS1=yes
 
 jq -n --argjson run "$RUN" --argjson split "$SPLIT" --argjson exec "$EXEC" --argjson scale "$SCALEM" \
-	--argjson n "$N" --argjson count "$SCALE" --argjson k "$K" --argjson first "$first_create" --argjson last "$last_create" \
+	--argjson n "$N" --argjson count "$SCALE" --argjson sn "$SCALE_N" --argjson s0 "$SCALE0" --argjson sn_ "$SCALEN" --argjson s0b "$SCALE0B" \
 	--argjson rtpeak "$RT_PEAK" --argjson runcpeak "$RUNC_PEAK" --argjson floorpeak "$FLOOR_PEAK" --argjson rtrss "$RT_RSS" --argjson rtpss "$RT_PSS" --argjson runcrss "$RUNC_RSS" --argjson runcpss "$RUNC_PSS" \
 	--argjson rtmin "$RT_MINMEM" --argjson runcmin "$RUNC_MINMEM" --arg rtp "$RT_PIDS1" --arg runcp "$RUNC_PIDS1" \
 	--arg host "$(uname -r)" --arg runcv "$(runc --version | head -1)" '{
@@ -214,7 +225,10 @@ jq -n --argjson run "$RUN" --argjson split "$SPLIT" --argjson exec "$EXEC" --arg
 	},
 	memory: {run_peak_rss_kb: {rt: $rtpeak, runc: $runcpeak, floor: $floorpeak},
 		created_kb: {rt: {rss: $rtrss, pss: $rtpss}, runc: {rss: $runcrss, pss: $runcpss}}},
-	scale: {containers: $count, median_of: $k, create_first_ms: ($first / 1000), create_last_ms: ($last / 1000),
+	scale: {containers: $count, median_of: $sn,
+		create_first_ms: $s0["none/create"].wall_ms, create_last_ms: $sn_["many/create"].wall_ms,
+		create_first_cpu_ms: $s0["none/create"].cpu_ms, create_last_cpu_ms: $sn_["many/create"].cpu_ms,
+		create_after_ms: $s0b["none-again/create"].wall_ms, create_after_cpu_ms: $s0b["none-again/create"].cpu_ms,
 		list_ms: $scale["rt/list"].wall_ms, state_ms: $scale["rt/state"].wall_ms},
 	limits: {min_memory_kb: {rt: $rtmin, runc: $runcmin}, pids_limit_1: {rt: $rtp, runc: $runcp}}
 }' >"$OUT"
@@ -233,7 +247,7 @@ jq -r '
 	(if .ratios.keyed_rt_floor_cpu then "with a cpuset cgroup kept on the host (-keyed): rt/floor cpu \(.ratios.keyed_rt_floor_cpu | f)x, rt/runc cpu \(.ratios.keyed_rt_runc_cpu | f)x" else "(the host has cpuset cgroups: no -keyed runs)" end),
 	"peak RSS during run: rt \(.memory.run_peak_rss_kb.rt) KiB, runc \(.memory.run_peak_rss_kb.runc) KiB (floor \(.memory.run_peak_rss_kb.floor) KiB)",
 	"created container left alive: rt RSS \(.memory.created_kb.rt.rss) KiB (PSS \(.memory.created_kb.rt.pss)), runc RSS \(.memory.created_kb.runc.rss) KiB (PSS \(.memory.created_kb.runc.pss)); ratio \(.ratios.created_rss_rt_runc | f)",
-	"scale: \(.scale.containers) created: create median of #1-\(.scale.median_of) \(.scale.create_first_ms | f) ms, of the last \(.scale.median_of) \(.scale.create_last_ms | f) ms; then list \(.scale.list_ms | f) ms, state \(.scale.state_ms | f) ms",
+	"scale: create with no other container \(.scale.create_first_ms | f) ms (cpu \(.scale.create_first_cpu_ms | f)), with \(.scale.containers) created \(.scale.create_last_ms | f) ms (cpu \(.scale.create_last_cpu_ms | f)), with none again \(.scale.create_after_ms | f) ms (cpu \(.scale.create_after_cpu_ms | f)), medians of \(.scale.median_of); list \(.scale.list_ms | f) ms, state \(.scale.state_ms | f) ms",
 	"smallest memory limit for run /bin/true: rt \(.limits.min_memory_kb.rt) KiB, runc \(.limits.min_memory_kb.runc) KiB (0 = fails even at 16 MiB)",
 	"pids.limit 1: rt \(.limits.pids_limit_1.rt), runc \(.limits.pids_limit_1.runc)",
 	"",

@@ -23,7 +23,7 @@ teardown() {
 		'.split["runc/create"].wall_ms' '.exec["runc/exec"].wall_ms' '.exec["rt/exec"].wall_ms' \
 		'.ratios.exec_rt_runc_wall' \
 		'.memory.created_kb.rt.rss' '.memory.created_kb.runc.rss' '.memory.run_peak_rss_kb.rt' '.memory.run_peak_rss_kb.floor' \
-		'.scale.create_first_ms' '.scale.create_last_ms' '.scale.list_ms' '.scale.state_ms' \
+		'.scale.create_first_ms' '.scale.create_last_ms' '.scale.create_after_ms' '.scale.list_ms' '.scale.state_ms' \
 		'.limits.min_memory_kb.rt' '.limits.min_memory_kb.runc' '.ratios.rt_floor_cpu'; do
 		v=$(jq "$k" "$OUT")
 		echo "$k = $v"
