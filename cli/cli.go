@@ -8,8 +8,9 @@
 // (--detach, --detach=false); flags end at the first argument that is not
 // one, or after "--"; a repeated slice flag adds a value (no splitting at
 // commas). It replaced urfave/cli, whose package initialisation and first
-// parse cost ~3 ms of CPU at every start of rt (measured), more than
-// anything rt itself does before its first system call.
+// parse cost ~3 ms of CPU at every start of rt (measured against a static
+// cgo hello world, 100 runs alternating), for the six flag kinds and one
+// level of commands rt uses.
 package cli
 
 import (
