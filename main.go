@@ -16,7 +16,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"rt/cli"
-	_ "rt/prefault" // .data, .bss and heap faulted in at once (not for create)
+	_ "rt/prefault" // rt's image and heap faulted in at once (not all for create)
 )
 
 // Set by the Makefile.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -52,13 +51,11 @@ var psCommand = &cli.Command{
 // psTable runs the host's ps and prints its header and the rows whose PID
 // column is one of pids, as runc does.
 func psTable(pids []int, args []string) error {
-	var buf bytes.Buffer
-	cmd := exec.Command("ps", args...)
-	cmd.Stdout, cmd.Stderr = &buf, &buf
-	if err := timerslack.Run(cmd); err != nil {
-		return fmt.Errorf("ps %s: %w: %s", strings.Join(args, " "), err, buf.Bytes())
+	out, err := timerslack.CombinedOutput(exec.Command("ps", args...))
+	if err != nil {
+		return fmt.Errorf("ps %s: %w: %s", strings.Join(args, " "), err, out)
 	}
-	lines := strings.Split(buf.String(), "\n")
+	lines := strings.Split(string(out), "\n")
 	col := -1
 	for i, f := range strings.Fields(lines[0]) {
 		if f == "PID" {
@@ -88,6 +85,6 @@ func psTable(pids []int, args []string) error {
 			b.WriteString(l + "\n")
 		}
 	}
-	_, err := os.Stdout.WriteString(b.String())
+	_, err = os.Stdout.WriteString(b.String())
 	return err
 }

@@ -152,11 +152,8 @@ func (f *IntFlag) spec() flagSpec {
 	}
 	return flagSpec{usage: f.Usage, def: def, hidden: f.Hidden, takesValue: true, zero: f.Value,
 		parse: func(_ any, s string) (any, error) {
-			v, err := strconv.ParseInt(s, 0, strconv.IntSize)
-			if err != nil {
-				return nil, errors.New("not an integer")
-			}
-			return int(v), nil
+			v, err := parseInteger(s, strconv.IntSize)
+			return int(v), err
 		}}
 }
 
@@ -183,12 +180,22 @@ func (f *StringSliceFlag) spec() flagSpec {
 func (f *Int64SliceFlag) spec() flagSpec {
 	return flagSpec{usage: f.Usage, hidden: f.Hidden, takesValue: true, zero: []int64(nil),
 		parse: func(old any, s string) (any, error) {
-			v, err := strconv.ParseInt(s, 0, 64)
+			v, err := parseInteger(s, 64)
 			if err != nil {
-				return nil, errors.New("not an integer")
+				return nil, err
 			}
 			return append(old.([]int64), v), nil
 		}}
+}
+
+// parseInteger reads a flag's integer as Go's flag package does: decimal,
+// or 0x.., 0o.., 0b...
+func parseInteger(s string, bits int) (int64, error) {
+	v, err := strconv.ParseInt(s, 0, bits)
+	if err != nil {
+		return 0, errors.New("not an integer")
+	}
+	return v, nil
 }
 
 // Context is what a command's action reads: its flags, the global flags

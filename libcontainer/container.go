@@ -3,7 +3,6 @@
 package libcontainer
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -546,11 +545,9 @@ func mapWithHelper(helper string, pid int, ids []specs.LinuxIDMapping, field str
 	for _, e := range ids {
 		args = append(args, strconv.FormatUint(uint64(e.ContainerID), 10), strconv.FormatUint(uint64(e.HostID), 10), strconv.FormatUint(uint64(e.Size), 10))
 	}
-	var out bytes.Buffer
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := timerslack.Run(cmd); err != nil {
-		return fmt.Errorf("%s: %s %s: %w: %s", field, helper, strings.Join(args, " "), err, strings.TrimSpace(out.String()))
+	out, err := timerslack.CombinedOutput(exec.Command(bin, args...))
+	if err != nil {
+		return fmt.Errorf("%s: %s %s: %w: %s", field, helper, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}
 	return nil
 }

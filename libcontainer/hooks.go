@@ -51,14 +51,12 @@ func runHook(h specs.Hook, state []byte) error {
 		cmd.Env = []string{} // the spec's env, not rt's
 	}
 	cmd.Stdin = bytes.NewReader(state)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := timerslack.Run(cmd) // the host's timer slack, not rt's
+	out, err := timerslack.CombinedOutput(cmd) // the host's timer slack, not rt's
 	if ctx.Err() == context.DeadlineExceeded {
 		return fmt.Errorf("timed out after %ds", *h.Timeout)
 	}
 	if err != nil {
-		if msg := strings.TrimSpace(out.String()); msg != "" {
+		if msg := strings.TrimSpace(string(out)); msg != "" {
 			return fmt.Errorf("%w: %s", err, msg)
 		}
 		return err

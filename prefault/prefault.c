@@ -76,7 +76,7 @@ static int writable_segment(struct dl_phdr_info *info, size_t size, void *data)
 	return 1; /* the executable only */
 }
 
-void rt_prefault_image(void)
+static void rt_prefault_image(void)
 {
 	dl_iterate_phdr(writable_segment, NULL);
 }

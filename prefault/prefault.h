@@ -8,9 +8,6 @@
  * stops it there, silently. */
 void rt_prefault_range(uintptr_t start, size_t len);
 
-/* Populate rt's writable image (.data, .bss). */
-void rt_prefault_image(void);
-
 /* The command of an rt command line, or NULL; and the global flags that
  * take a value, which it must know to find it. */
 const char *rt_prefault_command(int argc, char **argv);

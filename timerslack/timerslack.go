@@ -1,6 +1,7 @@
 // Package timerslack gives rt's threads a coarse timer slack and the
 // processes rt starts the host's (see timerslack.c). Importing it is what
-// installs it; Start and Run are how rt starts a host process under it.
+// installs it; Start and CombinedOutput are how rt starts a host process
+// under it.
 package timerslack
 
 /*
@@ -10,6 +11,7 @@ package timerslack
 import "C"
 
 import (
+	"bytes"
 	"os/exec"
 	"runtime"
 )
@@ -31,10 +33,14 @@ func Start(cmd *exec.Cmd) error {
 	return cmd.Start()
 }
 
-// Run is cmd.Run with Start's slack.
-func Run(cmd *exec.Cmd) error {
-	if err := Start(cmd); err != nil {
-		return err
+// CombinedOutput is cmd.CombinedOutput with Start's slack: it runs cmd
+// and returns what it wrote to stdout and stderr together.
+func CombinedOutput(cmd *exec.Cmd) ([]byte, error) {
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := Start(cmd)
+	if err == nil {
+		err = cmd.Wait()
 	}
-	return cmd.Wait()
+	return out.Bytes(), err
 }

@@ -1,7 +1,6 @@
 package timerslack
 
 import (
-	"bytes"
 	"os/exec"
 	"runtime"
 	"strconv"
@@ -38,28 +37,24 @@ func TestStartGivesChildHostSlack(t *testing.T) {
 	if Host() == Own() {
 		t.Skip("rt was started with a slack at least as coarse as its own")
 	}
-	var out bytes.Buffer
-	cmd := exec.Command("cat", "/proc/self/timerslack_ns")
-	cmd.Stdout = &out
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	if err := Run(cmd); err != nil {
+	out, err := CombinedOutput(exec.Command("cat", "/proc/self/timerslack_ns"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.TrimSpace(out.String()); got != strconv.FormatUint(Host(), 10) {
+	if got := strings.TrimSpace(string(out)); got != strconv.FormatUint(Host(), 10) {
 		t.Fatalf("child's slack %s ns, want the host's %d", got, Host())
 	}
 	if got := threadSlack(t); got != Own() {
 		t.Fatalf("after Start this thread's slack is %d ns, want rt's own %d", got, Own())
 	}
 	// Without Start the child would inherit rt's slack: the check above can fail.
-	out.Reset()
-	plain := exec.Command("cat", "/proc/self/timerslack_ns")
-	plain.Stdout = &out
-	if err := plain.Run(); err != nil {
+	plain, err := exec.Command("cat", "/proc/self/timerslack_ns").CombinedOutput()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.TrimSpace(out.String()); got != strconv.FormatUint(Own(), 10) {
+	if got := strings.TrimSpace(string(plain)); got != strconv.FormatUint(Own(), 10) {
 		t.Fatalf("a child started plainly has slack %s ns, want rt's %d (inherited)", got, Own())
 	}
 }
