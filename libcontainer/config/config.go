@@ -48,11 +48,17 @@ func Load(bundle string) (*specs.Spec, string, error) {
 // type errors by JSON path.
 func Parse(data []byte) (*specs.Spec, error) {
 	var spec specs.Spec
+	if fastDecodeSpec(data, &spec) {
+		return &spec, nil
+	}
+	spec = specs.Spec{} // what the fast decoder filled before it gave up
 	if err := decode(data, &spec, ""); err != nil {
 		return nil, err
 	}
 	return &spec, nil
 }
+
+//go:generate go run ./gen
 
 // decode unmarshals data into v; a type error names the field's JSON path,
 // prefixed with prefix (the path of v in config.json, "" for the root).

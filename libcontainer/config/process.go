@@ -29,6 +29,10 @@ func LoadProcess(path string) (*specs.Process, error) {
 // and column and type errors by JSON path.
 func ParseProcess(data []byte) (*specs.Process, error) {
 	var p specs.Process
+	if fastDecodeProcess(data, &p) {
+		return &p, nil
+	}
+	p = specs.Process{}
 	if err := decode(data, &p, "process"); err != nil {
 		return nil, err
 	}
