@@ -22,7 +22,12 @@ var stateCommand = &cli.Command{
 		if err != nil {
 			return err
 		}
-		return printJSON(st)
+		b, err := st.IndentedJSON("  ")
+		if err != nil {
+			return err
+		}
+		_, err = os.Stdout.Write(append(b, '\n'))
+		return err
 	},
 }
 

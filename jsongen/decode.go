@@ -392,3 +392,95 @@ func sizeBits[T ~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint
 	}
 	return bits
 }
+
+// maxRawDepth bounds the nesting Raw follows (encoding/json allows 10000;
+// deeper input gives up here).
+const maxRawDepth = 64
+
+// Raw reads the next value whole, checking its syntax as encoding/json
+// does, and returns its bytes (aliasing the input), for a type's own
+// UnmarshalJSON.
+func (d *Decoder) Raw() ([]byte, bool) {
+	d.ws()
+	start := d.i
+	if !d.skip(0) {
+		return nil, false
+	}
+	return d.data[start:d.i], true
+}
+
+func (d *Decoder) skip(depth int) bool {
+	if depth > maxRawDepth {
+		return d.fail()
+	}
+	d.ws()
+	if d.i >= len(d.data) {
+		return d.fail()
+	}
+	switch c := d.data[d.i]; {
+	case c == '"':
+		var s string
+		return d.str(&s)
+	case c == '{' || c == '[':
+		closing := byte('}')
+		if c == '[' {
+			closing = ']'
+		}
+		d.i++
+		for first := true; d.Next(closing, &first); {
+			if closing == '}' {
+				if _, ok := d.MapKey(); !ok {
+					return false
+				}
+			}
+			if !d.skip(depth + 1) {
+				return false
+			}
+		}
+		return !d.bad
+	case c == 't':
+		return d.literal("true") || d.fail()
+	case c == 'f':
+		return d.literal("false") || d.fail()
+	case c == 'n':
+		return d.literal("null") || d.fail()
+	case c == '-' || '0' <= c && c <= '9':
+		return d.number()
+	}
+	return d.fail()
+}
+
+// number checks a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (d *Decoder) number() bool {
+	digits := func() int {
+		n := 0
+		for d.i < len(d.data) && '0' <= d.data[d.i] && d.data[d.i] <= '9' {
+			d.i++
+			n++
+		}
+		return n
+	}
+	if d.data[d.i] == '-' {
+		d.i++
+	}
+	start := d.i
+	if n := digits(); n == 0 || n > 1 && d.data[start] == '0' {
+		return d.fail()
+	}
+	if d.i < len(d.data) && d.data[d.i] == '.' {
+		d.i++
+		if digits() == 0 {
+			return d.fail()
+		}
+	}
+	if d.i < len(d.data) && (d.data[d.i] == 'e' || d.data[d.i] == 'E') {
+		d.i++
+		if d.i < len(d.data) && (d.data[d.i] == '+' || d.data[d.i] == '-') {
+			d.i++
+		}
+		if digits() == 0 {
+			return d.fail()
+		}
+	}
+	return true
+}

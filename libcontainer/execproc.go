@@ -78,14 +78,21 @@ func ParseSubCgroups(args []string) (map[string]string, error) {
 // apply makes the exec'd process: a copy of the container's process base
 // with the overrides, as runc exec builds it without --process.
 func (o *ExecOverrides) apply(base *specs.Process) (*specs.Process, error) {
-	// A deep copy through JSON: base comes from the state file and has only JSON-able fields.
-	data, err := json.Marshal(base)
-	if err != nil {
-		return nil, err
+	// A deep copy through JSON: base comes from the state file and has only
+	// JSON-able fields. The generated codec first (state_json_gen.go).
+	data := fastEncodeProcess(base)
+	if data == nil {
+		var err error
+		if data, err = json.Marshal(base); err != nil {
+			return nil, err
+		}
 	}
 	var p specs.Process
-	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, err
+	if !fastDecodeProcess(data, &p) {
+		p = specs.Process{}
+		if err := json.Unmarshal(data, &p); err != nil {
+			return nil, err
+		}
 	}
 	if len(o.Args) > 0 {
 		p.Args = o.Args

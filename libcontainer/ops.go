@@ -1,6 +1,8 @@
 package libcontainer
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -27,6 +29,20 @@ type OCIState struct {
 	Created     time.Time         `json:"created"`
 	Annotations map[string]string `json:"annotations,omitempty"`
 	Owner       string            `json:"owner"`
+}
+
+// IndentedJSON is st as json.MarshalIndent(st, "", indent) writes it
+// (through the generated encoder, state_json_gen.go).
+func (st *OCIState) IndentedJSON(indent string) ([]byte, error) {
+	b := fastEncodeOCIState(st)
+	if b == nil {
+		return json.MarshalIndent(st, "", indent)
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, b, "", indent); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
 
 func (s *State) oci(dir string, owner string) OCIState {

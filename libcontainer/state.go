@@ -191,6 +191,8 @@ func (d *stateDir) remove() error {
 	return nil
 }
 
+//go:generate go run -tags jsongen_bootstrap ./gen
+
 // load reads state.json; a directory without one is a container still being created.
 func (d *stateDir) load() (*State, error) {
 	data, err := os.ReadFile(filepath.Join(d.path, stateFile))
@@ -201,6 +203,10 @@ func (d *stateDir) load() (*State, error) {
 		return nil, fmt.Errorf("read state: %w", err)
 	}
 	var s State
+	if fastDecodeState(data, &s) {
+		return &s, nil
+	}
+	s = State{} // what the generated decoder filled before it gave up
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("parse state %s: %w", filepath.Join(d.path, stateFile), err)
 	}
@@ -208,10 +214,16 @@ func (d *stateDir) load() (*State, error) {
 }
 
 // save writes state.json atomically: a temp file renamed over the old one.
+//
+// state_json_gen.go (go generate) holds the decoder and encoder tried
+// first: encoding/json's own cost ~1 ms per process in setup.
 func (d *stateDir) save(s *State) error {
-	data, err := json.Marshal(s)
-	if err != nil {
-		return err
+	data := fastEncodeState(s)
+	if data == nil {
+		var err error
+		if data, err = json.Marshal(s); err != nil {
+			return err
+		}
 	}
 	tmp := filepath.Join(d.path, ".state.json.tmp")
 	if err := os.WriteFile(tmp, data, 0o600); err != nil {

@@ -3,8 +3,10 @@
 package config
 
 import (
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"io/fs"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"rt/jsongen"
 )
 
@@ -52,7 +54,7 @@ func decodeSpec(d *jsongen.Decoder, v *specs.Spec) bool {
 			} else {
 				p1 := new(specs.Process)
 				v.Process = p1
-				if !decodeProcess(d, &*p1) {
+				if !decodeProcess(d, &(*p1)) {
 					return false
 				}
 			}
@@ -65,7 +67,7 @@ func decodeSpec(d *jsongen.Decoder, v *specs.Spec) bool {
 			} else {
 				p2 := new(specs.Root)
 				v.Root = p2
-				if !decodeRoot(d, &*p2) {
+				if !decodeRoot(d, &(*p2)) {
 					return false
 				}
 			}
@@ -115,7 +117,7 @@ func decodeSpec(d *jsongen.Decoder, v *specs.Spec) bool {
 			} else {
 				p6 := new(specs.Hooks)
 				v.Hooks = p6
-				if !decodeHooks(d, &*p6) {
+				if !decodeHooks(d, &(*p6)) {
 					return false
 				}
 			}
@@ -155,7 +157,7 @@ func decodeSpec(d *jsongen.Decoder, v *specs.Spec) bool {
 			} else {
 				p11 := new(specs.Linux)
 				v.Linux = p11
-				if !decodeLinux(d, &*p11) {
+				if !decodeLinux(d, &(*p11)) {
 					return false
 				}
 			}
@@ -206,7 +208,7 @@ func decodeProcess(d *jsongen.Decoder, v *specs.Process) bool {
 			} else {
 				p12 := new(specs.Box)
 				v.ConsoleSize = p12
-				if !decodeBox(d, &*p12) {
+				if !decodeBox(d, &(*p12)) {
 					return false
 				}
 			}
@@ -286,7 +288,7 @@ func decodeProcess(d *jsongen.Decoder, v *specs.Process) bool {
 			} else {
 				p19 := new(specs.LinuxCapabilities)
 				v.Capabilities = p19
-				if !decodeLinuxCapabilities(d, &*p19) {
+				if !decodeLinuxCapabilities(d, &(*p19)) {
 					return false
 				}
 			}
@@ -336,7 +338,7 @@ func decodeProcess(d *jsongen.Decoder, v *specs.Process) bool {
 			} else {
 				p23 := new(int)
 				v.OOMScoreAdj = p23
-				if !jsongen.Int(d, &*p23) {
+				if !jsongen.Int(d, &(*p23)) {
 					return false
 				}
 			}
@@ -349,7 +351,7 @@ func decodeProcess(d *jsongen.Decoder, v *specs.Process) bool {
 			} else {
 				p24 := new(specs.Scheduler)
 				v.Scheduler = p24
-				if !decodeScheduler(d, &*p24) {
+				if !decodeScheduler(d, &(*p24)) {
 					return false
 				}
 			}
@@ -369,7 +371,7 @@ func decodeProcess(d *jsongen.Decoder, v *specs.Process) bool {
 			} else {
 				p25 := new(specs.LinuxIOPriority)
 				v.IOPriority = p25
-				if !decodeLinuxIOPriority(d, &*p25) {
+				if !decodeLinuxIOPriority(d, &(*p25)) {
 					return false
 				}
 			}
@@ -382,7 +384,7 @@ func decodeProcess(d *jsongen.Decoder, v *specs.Process) bool {
 			} else {
 				p26 := new(specs.CPUAffinity)
 				v.ExecCPUAffinity = p26
-				if !decodeCPUAffinity(d, &*p26) {
+				if !decodeCPUAffinity(d, &(*p26)) {
 					return false
 				}
 			}
@@ -794,7 +796,7 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 			} else {
 				p64 := new(specs.LinuxResources)
 				v.Resources = p64
-				if !decodeLinuxResources(d, &*p64) {
+				if !decodeLinuxResources(d, &(*p64)) {
 					return false
 				}
 			}
@@ -887,7 +889,7 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 			} else {
 				p75 := new(specs.LinuxSeccomp)
 				v.Seccomp = p75
-				if !decodeLinuxSeccomp(d, &*p75) {
+				if !decodeLinuxSeccomp(d, &(*p75)) {
 					return false
 				}
 			}
@@ -960,7 +962,7 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 			} else {
 				p82 := new(specs.LinuxIntelRdt)
 				v.IntelRdt = p82
-				if !decodeLinuxIntelRdt(d, &*p82) {
+				if !decodeLinuxIntelRdt(d, &(*p82)) {
 					return false
 				}
 			}
@@ -973,7 +975,7 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 			} else {
 				p83 := new(specs.LinuxMemoryPolicy)
 				v.MemoryPolicy = p83
-				if !decodeLinuxMemoryPolicy(d, &*p83) {
+				if !decodeLinuxMemoryPolicy(d, &(*p83)) {
 					return false
 				}
 			}
@@ -986,7 +988,7 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 			} else {
 				p84 := new(specs.LinuxPersonality)
 				v.Personality = p84
-				if !decodeLinuxPersonality(d, &*p84) {
+				if !decodeLinuxPersonality(d, &(*p84)) {
 					return false
 				}
 			}
@@ -1096,7 +1098,7 @@ func decodeUser(d *jsongen.Decoder, v *specs.User) bool {
 			} else {
 				p89 := new(uint32)
 				v.Umask = p89
-				if !jsongen.Uint(d, &*p89) {
+				if !jsongen.Uint(d, &(*p89)) {
 					return false
 				}
 			}
@@ -1589,7 +1591,7 @@ func decodeHook(d *jsongen.Decoder, v *specs.Hook) bool {
 			} else {
 				p117 := new(int)
 				v.Timeout = p117
-				if !jsongen.Int(d, &*p117) {
+				if !jsongen.Int(d, &(*p117)) {
 					return false
 				}
 			}
@@ -1646,7 +1648,7 @@ func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 			} else {
 				p121 := new(specs.LinuxMemory)
 				v.Memory = p121
-				if !decodeLinuxMemory(d, &*p121) {
+				if !decodeLinuxMemory(d, &(*p121)) {
 					return false
 				}
 			}
@@ -1659,7 +1661,7 @@ func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 			} else {
 				p122 := new(specs.LinuxCPU)
 				v.CPU = p122
-				if !decodeLinuxCPU(d, &*p122) {
+				if !decodeLinuxCPU(d, &(*p122)) {
 					return false
 				}
 			}
@@ -1672,7 +1674,7 @@ func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 			} else {
 				p123 := new(specs.LinuxPids)
 				v.Pids = p123
-				if !decodeLinuxPids(d, &*p123) {
+				if !decodeLinuxPids(d, &(*p123)) {
 					return false
 				}
 			}
@@ -1685,7 +1687,7 @@ func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 			} else {
 				p124 := new(specs.LinuxBlockIO)
 				v.BlockIO = p124
-				if !decodeLinuxBlockIO(d, &*p124) {
+				if !decodeLinuxBlockIO(d, &(*p124)) {
 					return false
 				}
 			}
@@ -1721,7 +1723,7 @@ func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 			} else {
 				p128 := new(specs.LinuxNetwork)
 				v.Network = p128
-				if !decodeLinuxNetwork(d, &*p128) {
+				if !decodeLinuxNetwork(d, &(*p128)) {
 					return false
 				}
 			}
@@ -1872,7 +1874,7 @@ func decodeLinuxDevice(d *jsongen.Decoder, v *specs.LinuxDevice) bool {
 			} else {
 				p137 := new(fs.FileMode)
 				v.FileMode = p137
-				if !jsongen.Uint(d, &*p137) {
+				if !jsongen.Uint(d, &(*p137)) {
 					return false
 				}
 			}
@@ -1885,7 +1887,7 @@ func decodeLinuxDevice(d *jsongen.Decoder, v *specs.LinuxDevice) bool {
 			} else {
 				p138 := new(uint32)
 				v.UID = p138
-				if !jsongen.Uint(d, &*p138) {
+				if !jsongen.Uint(d, &(*p138)) {
 					return false
 				}
 			}
@@ -1898,7 +1900,7 @@ func decodeLinuxDevice(d *jsongen.Decoder, v *specs.LinuxDevice) bool {
 			} else {
 				p139 := new(uint32)
 				v.GID = p139
-				if !jsongen.Uint(d, &*p139) {
+				if !jsongen.Uint(d, &(*p139)) {
 					return false
 				}
 			}
@@ -1967,7 +1969,7 @@ func decodeLinuxSeccomp(d *jsongen.Decoder, v *specs.LinuxSeccomp) bool {
 			} else {
 				p140 := new(uint)
 				v.DefaultErrnoRet = p140
-				if !jsongen.Uint(d, &*p140) {
+				if !jsongen.Uint(d, &(*p140)) {
 					return false
 				}
 			}
@@ -2314,7 +2316,7 @@ func decodeLinuxDeviceCgroup(d *jsongen.Decoder, v *specs.LinuxDeviceCgroup) boo
 			} else {
 				p159 := new(int64)
 				v.Major = p159
-				if !jsongen.Int(d, &*p159) {
+				if !jsongen.Int(d, &(*p159)) {
 					return false
 				}
 			}
@@ -2327,7 +2329,7 @@ func decodeLinuxDeviceCgroup(d *jsongen.Decoder, v *specs.LinuxDeviceCgroup) boo
 			} else {
 				p160 := new(int64)
 				v.Minor = p160
-				if !jsongen.Int(d, &*p160) {
+				if !jsongen.Int(d, &(*p160)) {
 					return false
 				}
 			}
@@ -2368,7 +2370,7 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			} else {
 				p161 := new(int64)
 				v.Limit = p161
-				if !jsongen.Int(d, &*p161) {
+				if !jsongen.Int(d, &(*p161)) {
 					return false
 				}
 			}
@@ -2381,7 +2383,7 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			} else {
 				p162 := new(int64)
 				v.Reservation = p162
-				if !jsongen.Int(d, &*p162) {
+				if !jsongen.Int(d, &(*p162)) {
 					return false
 				}
 			}
@@ -2394,7 +2396,7 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			} else {
 				p163 := new(int64)
 				v.Swap = p163
-				if !jsongen.Int(d, &*p163) {
+				if !jsongen.Int(d, &(*p163)) {
 					return false
 				}
 			}
@@ -2407,7 +2409,7 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			} else {
 				p164 := new(int64)
 				v.Kernel = p164
-				if !jsongen.Int(d, &*p164) {
+				if !jsongen.Int(d, &(*p164)) {
 					return false
 				}
 			}
@@ -2420,7 +2422,7 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			} else {
 				p165 := new(int64)
 				v.KernelTCP = p165
-				if !jsongen.Int(d, &*p165) {
+				if !jsongen.Int(d, &(*p165)) {
 					return false
 				}
 			}
@@ -2433,7 +2435,7 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			} else {
 				p166 := new(uint64)
 				v.Swappiness = p166
-				if !jsongen.Uint(d, &*p166) {
+				if !jsongen.Uint(d, &(*p166)) {
 					return false
 				}
 			}
@@ -2446,7 +2448,7 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			} else {
 				p167 := new(bool)
 				v.DisableOOMKiller = p167
-				if !jsongen.Bool(d, &*p167) {
+				if !jsongen.Bool(d, &(*p167)) {
 					return false
 				}
 			}
@@ -2459,7 +2461,7 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			} else {
 				p168 := new(bool)
 				v.UseHierarchy = p168
-				if !jsongen.Bool(d, &*p168) {
+				if !jsongen.Bool(d, &(*p168)) {
 					return false
 				}
 			}
@@ -2472,7 +2474,7 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			} else {
 				p169 := new(bool)
 				v.CheckBeforeUpdate = p169
-				if !jsongen.Bool(d, &*p169) {
+				if !jsongen.Bool(d, &(*p169)) {
 					return false
 				}
 			}
@@ -2506,7 +2508,7 @@ func decodeLinuxCPU(d *jsongen.Decoder, v *specs.LinuxCPU) bool {
 			} else {
 				p170 := new(uint64)
 				v.Shares = p170
-				if !jsongen.Uint(d, &*p170) {
+				if !jsongen.Uint(d, &(*p170)) {
 					return false
 				}
 			}
@@ -2519,7 +2521,7 @@ func decodeLinuxCPU(d *jsongen.Decoder, v *specs.LinuxCPU) bool {
 			} else {
 				p171 := new(int64)
 				v.Quota = p171
-				if !jsongen.Int(d, &*p171) {
+				if !jsongen.Int(d, &(*p171)) {
 					return false
 				}
 			}
@@ -2532,7 +2534,7 @@ func decodeLinuxCPU(d *jsongen.Decoder, v *specs.LinuxCPU) bool {
 			} else {
 				p172 := new(uint64)
 				v.Burst = p172
-				if !jsongen.Uint(d, &*p172) {
+				if !jsongen.Uint(d, &(*p172)) {
 					return false
 				}
 			}
@@ -2545,7 +2547,7 @@ func decodeLinuxCPU(d *jsongen.Decoder, v *specs.LinuxCPU) bool {
 			} else {
 				p173 := new(uint64)
 				v.Period = p173
-				if !jsongen.Uint(d, &*p173) {
+				if !jsongen.Uint(d, &(*p173)) {
 					return false
 				}
 			}
@@ -2558,7 +2560,7 @@ func decodeLinuxCPU(d *jsongen.Decoder, v *specs.LinuxCPU) bool {
 			} else {
 				p174 := new(int64)
 				v.RealtimeRuntime = p174
-				if !jsongen.Int(d, &*p174) {
+				if !jsongen.Int(d, &(*p174)) {
 					return false
 				}
 			}
@@ -2571,7 +2573,7 @@ func decodeLinuxCPU(d *jsongen.Decoder, v *specs.LinuxCPU) bool {
 			} else {
 				p175 := new(uint64)
 				v.RealtimePeriod = p175
-				if !jsongen.Uint(d, &*p175) {
+				if !jsongen.Uint(d, &(*p175)) {
 					return false
 				}
 			}
@@ -2598,7 +2600,7 @@ func decodeLinuxCPU(d *jsongen.Decoder, v *specs.LinuxCPU) bool {
 			} else {
 				p176 := new(int64)
 				v.Idle = p176
-				if !jsongen.Int(d, &*p176) {
+				if !jsongen.Int(d, &(*p176)) {
 					return false
 				}
 			}
@@ -2632,7 +2634,7 @@ func decodeLinuxPids(d *jsongen.Decoder, v *specs.LinuxPids) bool {
 			} else {
 				p177 := new(int64)
 				v.Limit = p177
-				if !jsongen.Int(d, &*p177) {
+				if !jsongen.Int(d, &(*p177)) {
 					return false
 				}
 			}
@@ -2666,7 +2668,7 @@ func decodeLinuxBlockIO(d *jsongen.Decoder, v *specs.LinuxBlockIO) bool {
 			} else {
 				p178 := new(uint16)
 				v.Weight = p178
-				if !jsongen.Uint(d, &*p178) {
+				if !jsongen.Uint(d, &(*p178)) {
 					return false
 				}
 			}
@@ -2679,7 +2681,7 @@ func decodeLinuxBlockIO(d *jsongen.Decoder, v *specs.LinuxBlockIO) bool {
 			} else {
 				p179 := new(uint16)
 				v.LeafWeight = p179
-				if !jsongen.Uint(d, &*p179) {
+				if !jsongen.Uint(d, &(*p179)) {
 					return false
 				}
 			}
@@ -2863,7 +2865,7 @@ func decodeLinuxNetwork(d *jsongen.Decoder, v *specs.LinuxNetwork) bool {
 			} else {
 				p195 := new(uint32)
 				v.ClassID = p195
-				if !jsongen.Uint(d, &*p195) {
+				if !jsongen.Uint(d, &(*p195)) {
 					return false
 				}
 			}
@@ -2920,7 +2922,7 @@ func decodeLinuxRdma(d *jsongen.Decoder, v *specs.LinuxRdma) bool {
 			} else {
 				p199 := new(uint32)
 				v.HcaHandles = p199
-				if !jsongen.Uint(d, &*p199) {
+				if !jsongen.Uint(d, &(*p199)) {
 					return false
 				}
 			}
@@ -2933,7 +2935,7 @@ func decodeLinuxRdma(d *jsongen.Decoder, v *specs.LinuxRdma) bool {
 			} else {
 				p200 := new(uint32)
 				v.HcaObjects = p200
-				if !jsongen.Uint(d, &*p200) {
+				if !jsongen.Uint(d, &(*p200)) {
 					return false
 				}
 			}
@@ -2997,7 +2999,7 @@ func decodeLinuxSyscall(d *jsongen.Decoder, v *specs.LinuxSyscall) bool {
 			} else {
 				p204 := new(uint)
 				v.ErrnoRet = p204
-				if !jsongen.Uint(d, &*p204) {
+				if !jsongen.Uint(d, &(*p204)) {
 					return false
 				}
 			}
@@ -3068,7 +3070,7 @@ func decodeLinuxWeightDevice(d *jsongen.Decoder, v *specs.LinuxWeightDevice) boo
 			} else {
 				p208 := new(uint16)
 				v.Weight = p208
-				if !jsongen.Uint(d, &*p208) {
+				if !jsongen.Uint(d, &(*p208)) {
 					return false
 				}
 			}
@@ -3081,7 +3083,7 @@ func decodeLinuxWeightDevice(d *jsongen.Decoder, v *specs.LinuxWeightDevice) boo
 			} else {
 				p209 := new(uint16)
 				v.LeafWeight = p209
-				if !jsongen.Uint(d, &*p209) {
+				if !jsongen.Uint(d, &(*p209)) {
 					return false
 				}
 			}

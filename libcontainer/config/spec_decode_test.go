@@ -1,97 +1,22 @@
 package config
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"math/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"rt/jsongen/jsongentest"
 )
 
 // The checked-in decoder is what the generator writes from the
 // runtime-spec version in go.mod.
 func TestSpecDecoderIsGenerated(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "gen.go")
-	cmd := exec.Command("go", "run", "./gen", out)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go run ./gen: %v\n%s", err, b)
-	}
-	want, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	have, err := os.ReadFile("spec_decode_gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(have, want) {
-		t.Fatal("spec_decode_gen.go is stale: run go generate ./libcontainer/config")
-	}
-}
-
-// fill sets v (settable) and every field reachable from it to a value that is not
-// zero, varying with seed, as far as the fast decoder handles the type;
-// the other platforms' sections stay nil.
-func fill(v reflect.Value, seed *int) {
-	*seed++
-	n := *seed
-	switch v.Kind() {
-	case reflect.Pointer:
-		v.Set(reflect.New(v.Type().Elem()))
-		fill(v.Elem(), seed)
-	case reflect.Struct:
-		for i := 0; i < v.NumField(); i++ {
-			f := v.Type().Field(i)
-			switch f.Name {
-			case "Solaris", "Windows", "VM", "ZOS", "FreeBSD":
-				continue
-			}
-			if f.IsExported() || f.Anonymous {
-				fill(v.Field(i), seed)
-			}
-		}
-	case reflect.String:
-		strs := []string{"plain", "with \"quotes\" and \\ and /", "tab\tnew\nline", "ünïcødé ✓", "emoji 😀", "<html>&amp;", ""}
-		v.SetString(fmt.Sprintf("%s-%d", strs[n%len(strs)], n))
-	case reflect.Bool:
-		v.SetBool(true)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		bits := v.Type().Bits()
-		vals := []int64{int64(n), -int64(n), 1<<(bits-1) - 1, -1 << (bits - 1), 0}
-		v.SetInt(vals[n%len(vals)])
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		bits := v.Type().Bits()
-		vals := []uint64{uint64(n), 1<<bits - 1, 0}
-		if bits == 64 {
-			vals[1] = ^uint64(0)
-		}
-		v.SetUint(vals[n%len(vals)])
-	case reflect.Slice:
-		s := reflect.MakeSlice(v.Type(), 2, 2)
-		fill(s.Index(0), seed)
-		fill(s.Index(1), seed)
-		v.Set(s)
-	case reflect.Map:
-		m := reflect.MakeMap(v.Type())
-		for i := 0; i < 2; i++ {
-			k := reflect.New(v.Type().Key()).Elem()
-			fill(k, seed)
-			e := reflect.New(v.Type().Elem()).Elem()
-			fill(e, seed)
-			m.SetMapIndex(k, e)
-		}
-		v.Set(m)
-	case reflect.Interface:
-	default:
-		panic("fill: " + v.Type().String())
-	}
+	jsongentest.CheckGenerated(t, "spec_decode_gen.go", "./gen")
 }
 
 // agree checks the fast decoder against encoding/json on data: if it takes
@@ -115,10 +40,12 @@ func agree(t *testing.T, data []byte) bool {
 	return true
 }
 
+// fullSpec has every field the fast decoder handles set; the other
+// platforms' sections stay nil.
 func fullSpec() *specs.Spec {
 	var s specs.Spec
-	seed := 0
-	fill(reflect.ValueOf(&s).Elem(), &seed)
+	f := jsongentest.Filler{Skip: map[string]bool{"Spec.Solaris": true, "Spec.Windows": true, "Spec.VM": true, "Spec.ZOS": true, "Spec.FreeBSD": true}}
+	f.Fill(reflect.ValueOf(&s).Elem())
 	return &s
 }
 
@@ -209,10 +136,9 @@ func TestSpecDecoderEdges(t *testing.T) {
 func TestSpecDecoderAgreesOnMutations(t *testing.T) {
 	base, _ := json.Marshal(fullSpec())
 	rng := rand.New(rand.NewSource(1))
-	values := []string{`null`, `"s"`, `1`, `-1`, `1.5`, `1e2`, `true`, `[]`, `{}`, `[null]`, `{"a":null}`, `"\u00e9"`, `18446744073709551616`}
 	took, refused := 0, 0
 	for i := 0; i < 3000; i++ {
-		data := mutate(base, rng, values)
+		data := jsongentest.Mutate(base, rng)
 		if agree(t, data) {
 			took++
 		} else {
@@ -222,65 +148,4 @@ func TestSpecDecoderAgreesOnMutations(t *testing.T) {
 	if took < 100 || refused < 100 {
 		t.Fatalf("mutations: the fast decoder took %d and refused %d: the test does not exercise both", took, refused)
 	}
-}
-
-// mutate changes one spot of data: a value after a colon, or a key.
-func mutate(data []byte, rng *rand.Rand, values []string) []byte {
-	s := string(data)
-	colons := []int{}
-	for i := 0; i < len(s); i++ {
-		if s[i] == ':' && i > 0 && s[i-1] == '"' {
-			colons = append(colons, i)
-		}
-	}
-	at := colons[rng.Intn(len(colons))]
-	keyStart := strings.LastIndex(s[:at-1], `"`)
-	valueEnd := endOfValue(s, at+1)
-	switch rng.Intn(6) {
-	case 0, 1: // another value
-		return []byte(s[:at+1] + values[rng.Intn(len(values))] + s[valueEnd:])
-	case 2: // the key in upper case: encoding/json still matches it
-		return []byte(s[:keyStart] + strings.ToUpper(s[keyStart:at]) + s[at:])
-	case 3: // the member twice
-		member := s[keyStart:valueEnd]
-		return []byte(s[:valueEnd] + "," + member + s[valueEnd:])
-	case 4: // an unknown key
-		return []byte(s[:keyStart] + `"zz":1,` + s[keyStart:])
-	default: // cut short
-		return []byte(s[:rng.Intn(len(s))])
-	}
-}
-
-// endOfValue returns the index just past the JSON value starting at i.
-func endOfValue(s string, i int) int {
-	depth, inStr := 0, false
-	for j := i; j < len(s); j++ {
-		c := s[j]
-		switch {
-		case inStr:
-			if c == '\\' {
-				j++
-			} else if c == '"' {
-				inStr = false
-				if depth == 0 {
-					return j + 1
-				}
-			}
-		case c == '"':
-			inStr = true
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			if depth == 0 {
-				return j
-			}
-			depth--
-			if depth == 0 {
-				return j + 1
-			}
-		case c == ',' && depth == 0:
-			return j
-		}
-	}
-	return len(s)
 }

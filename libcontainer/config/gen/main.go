@@ -4,8 +4,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
 	"reflect"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -13,29 +11,18 @@ import (
 	"rt/jsongen/gen"
 )
 
-// Config is what the generator writes; a test in package config compares
-// the checked-in file with it.
-var Config = gen.Config{
+func main() {
+	gen.Main(config, "spec_decode_gen.go")
+}
+
+// config is what the generator writes; a test in package config compares
+// the checked-in file with its output.
+var config = gen.Config{
 	Package: "config",
+	PkgPath: "rt/libcontainer/config",
 	Command: "libcontainer/config/gen",
 	Roots:   []reflect.Type{reflect.TypeFor[specs.Spec](), reflect.TypeFor[specs.Process]()},
 	// Other platforms' sections: never in a config for Linux, and decoded
 	// by encoding/json if they are (rt then refuses what it cannot do).
 	Skip: []string{"Spec.Solaris", "Spec.Windows", "Spec.VM", "Spec.ZOS", "Spec.FreeBSD"},
-}
-
-func main() {
-	src, err := gen.Generate(Config)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
-	}
-	out := "spec_decode_gen.go"
-	if len(os.Args) > 1 {
-		out = os.Args[1]
-	}
-	if err := os.WriteFile(out, src, 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
-	}
 }
