@@ -32,6 +32,7 @@
 #include <strings.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -709,18 +710,25 @@ __attribute__((constructor)) static void rt_faststart_main(int argc, char **argv
 			return;
 		}
 	}
-	static char state[256 << 10];
-	static struct cgroup_dirs cg;
-	struct state_fields f = {.cg = cmd == CMD_DELETE ? &cg : NULL};
-	ssize_t len = read_small(dirfd, "state.json", state, sizeof state);
-	if (len < 0 || parse_state(state, len, &f)) {
+	/* Mapped here, not static: in .bss these 512 KiB would be populated
+	 * by prefault at the start of every rt command; mapped, only the pages
+	 * a state.json fills are touched. */
+	const size_t state_max = 256 << 10, size = state_max + sizeof(struct cgroup_dirs);
+	char *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
 		release(dirfd);
 		return;
 	}
-	if (cmd == CMD_START)
+	char *state = mem;
+	struct state_fields f = {.cg = cmd == CMD_DELETE ? (struct cgroup_dirs *)(mem + state_max) : NULL};
+	ssize_t len = read_small(dirfd, "state.json", state, state_max);
+	if (len < 0 || parse_state(state, len, &f))
+		release(dirfd);
+	else if (cmd == CMD_START)
 		start(dirfd, &f);
 	else if (cmd == CMD_DELETE)
 		delete(dirfd, path, &f);
 	else
 		kill_init(dirfd, &f, sig);
+	munmap(mem, size); /* back to the Go code */
 }
