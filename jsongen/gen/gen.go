@@ -1,5 +1,6 @@
-// Package gen writes Go decoders for struct types, to be run by the
-// jsongen.Decoder (see package jsongen for the subset of JSON they accept).
+// Package gen writes Go decoders and encoders for struct types, run by
+// jsongen.Decoder and jsongen.Encoder (see package jsongen for the subset
+// of JSON the decoders accept).
 // A generator command (e.g. libcontainer/config/gen) lists the root types;
 // the output is checked in, and a test keeps it equal to what gen writes.
 package gen
@@ -43,7 +44,7 @@ type generator struct {
 	tmp     int
 }
 
-// Generate returns the gofmt'ed source of the decoders.
+// Generate returns the gofmt'ed source of the decoders and encoders.
 func Generate(cfg Config) ([]byte, error) {
 	g := &generator{cfg: cfg, names: map[reflect.Type]string{}, enames: map[reflect.Type]string{},
 		imports: map[string]string{}, skip: map[string]bool{}}
@@ -97,10 +98,11 @@ func Generate(cfg Config) ([]byte, error) {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	// The standard library, other modules, then rt's own packages.
+	// The standard library, other modules, then the output's own module.
+	module := strings.Split(cfg.PkgPath, "/")[0] + "/"
 	group := func(p string) int {
 		switch {
-		case strings.HasPrefix(p, "rt/"):
+		case strings.HasPrefix(p, module):
 			return 2
 		case strings.Contains(strings.Split(p, "/")[0], "."):
 			return 1
@@ -153,7 +155,7 @@ func (g *generator) typeName(t reflect.Type) string {
 	if !ok {
 		name = t.PkgPath()[strings.LastIndex(t.PkgPath(), "/")+1:]
 		name = strings.NewReplacer("-", "", ".", "").Replace(name)
-		if name == "specsgo" {
+		if name == "specsgo" { // runtime-spec's specs-go, named specs where it is imported
 			name = "specs"
 		}
 		g.imports[t.PkgPath()] = name
