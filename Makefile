@@ -39,9 +39,9 @@ unit:
 integration: rt seccompagent recvtty
 	bats -r tests/integration
 
-# The cgroup tests in qemu guests on layouts this host lacks (pure v2; add
-# v1 with VM_LAYOUTS="v2 v1"). Installs qemu and fetches a kernel itself.
-VM_LAYOUTS ?= v2
+# The cgroup tests in qemu guests on the layouts this host lacks, pure v2
+# and pure v1 (VM_LAYOUTS=v2 for one). Installs qemu and fetches a kernel itself.
+VM_LAYOUTS ?= v2 v1
 vm-test:
 	./tests/vm/run.sh $(VM_LAYOUTS)
 
