@@ -96,6 +96,18 @@ func TestSpecDecoderAgreesOnRealConfigs(t *testing.T) {
 	if !agree(t, data) {
 		t.Fatal("the fast decoder gave up on rt spec's config")
 	}
+	// With docker's default seccomp profile in it, as managers write it.
+	profile, err := os.ReadFile("../../tests/integration/testdata/docker-default.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var withSeccomp map[string]any
+	json.Unmarshal(data, &withSeccomp)
+	withSeccomp["linux"].(map[string]any)["seccomp"] = json.RawMessage(profile)
+	data, _ = json.MarshalIndent(withSeccomp, "", "\t")
+	if !agree(t, data) {
+		t.Fatal("the fast decoder gave up on a config with docker's seccomp profile")
+	}
 }
 
 // Inputs at the edge of the subset. The first list is in it; the fast
