@@ -73,7 +73,7 @@ var execCommand = &cli.Command{
 		}
 		if path := ctx.String("process"); path != "" {
 			// The file is the whole process: flags that would change it are refused, not silently ignored.
-			for _, f := range []string{"cwd", "env", "e", "user", "additional-gids", "g", "cap", "c", "no-new-privs", "apparmor", "process-label", "tty"} {
+			for _, f := range []string{"cwd", "env", "e", "user", "additional-gids", "g", "cap", "c", "no-new-privs", "apparmor", "process-label"} {
 				if ctx.IsSet(f) {
 					dash := "--"
 					if len(f) == 1 {
@@ -87,6 +87,12 @@ var execCommand = &cli.Command{
 			}
 			if o.Process, err = config.LoadProcess(path); err != nil {
 				return fmt.Errorf("--process %w", err)
+			}
+			// conmon (podman, CRI-O) passes --tty beside a file asking for a
+			// terminal; runc then goes by the file. A --tty the file
+			// contradicts is refused.
+			if ctx.IsSet("tty") && ctx.Bool("tty") != o.Process.Terminal {
+				return fmt.Errorf("--tty=%v: the --process file has \"terminal\": %v (set it in the process file)", ctx.Bool("tty"), o.Process.Terminal)
 			}
 		} else if len(o.Overrides.Args) == 0 {
 			return fmt.Errorf("exec: missing the command to run (after the container id), or --process")

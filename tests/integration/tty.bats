@@ -246,6 +246,38 @@ start_init_on_pts0() {
 	[ "$(state_field "$ID" status)" = running ]
 }
 
+@test "exec --process FILE --detach --tty --console-socket, as conmon (podman, CRI-O) calls it" {
+	start_init_on_pts0
+	mkfifo "$TTYDIR/in"
+	"$RECVTTY" -v "$TTYDIR/exec.sock" <"$TTYDIR/in" >"$TTYDIR/out" 2>"$TTYDIR/err" 3>&- &
+	EXEC_RECV_PID=$!
+	exec 4>"$TTYDIR/in"
+	wait_until '[ -S "$TTYDIR/exec.sock" ]'
+	cat >"$BUNDLE/exec-process.json" <<-EOF
+	{"terminal": true, "args": ["sh"], "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 1000, "gid": 1000}}
+	EOF
+	rt exec --pid-file "$TTYDIR/exec.pid" --process "$BUNDLE/exec-process.json" --detach --tty \
+		--console-socket "$TTYDIR/exec.sock" "$ID"
+	wait_until 'grep -q "received pty master" "$TTYDIR/err"'
+	echo "$REPORT" >&4
+	wait_until '[ -n "$(report_in "$(cat "$TTYDIR/out")")" ]'
+	line=$(report_in "$(cat "$TTYDIR/out")")
+	echo "$line"
+	[[ "$line" =~ ^"T=/dev/pts/1 S="[^\ ]*" NR=$PTS1_NR SID="[0-9]+" IN=/dev/pts/1 OUT=/dev/pts/1 ERR=/dev/pts/1 CON=88:0 OWN=1000 END"$ ]]
+	# The pid file names the exec'd shell, a process of the container.
+	kill -0 "$(cat "$TTYDIR/exec.pid")"
+	echo 'exit 0' >&4
+	wait_until '! kill -0 "$EXEC_RECV_PID" 2>/dev/null'
+	wait "$EXEC_RECV_PID"
+	EXEC_RECV_PID=
+	# A --tty the file contradicts is refused, naming both.
+	echo '{"terminal": false, "args": ["true"], "cwd": "/"}' >"$BUNDLE/no-tty.json"
+	run rt exec --process "$BUNDLE/no-tty.json" --detach --tty --console-socket "$TTYDIR/exec.sock" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'--tty=true: the --process file has "terminal": false'* ]]
+	[ "$(state_field "$ID" status)" = running ]
+}
+
 @test "exec terminal errors: -d -t without --console-socket, --console-socket without -t or attached: clear error, no process" {
 	update_config '.process.args = ["sleep", "1000"]'
 	rt run -d --bundle "$BUNDLE" "$ID" </dev/null
