@@ -1,13 +1,52 @@
 #!/usr/bin/env bats
-# A container manager driving rt as its runtime: podman (through conmon)
-# runs create, start, state, exec --process --tty --console-socket, pause,
-# resume, kill and delete with its own flags and parses what rt prints.
+# Container managers driving rt as their runtime, with their own flags,
+# parsing what rt prints: podman (through conmon) and containerd (through
+# its runc shim, containerd-shim-runc-v2, as docker and kubernetes use it).
 # podman's storage and run dir live in a directory of the test, its
 # containers' cgroups under a parent of the test's. rt keeps its state in
 # its default --root, /run/rt: podman 4.3 passes --runtime-flag to create
 # and start but not to delete.
 
 load helpers
+
+# One containerd for the file, with its root, state and socket in a
+# directory of its own. Its shims keep fifos and sockets under
+# /run/containerd (fixed paths in containerd 1.6): removed after if this
+# file made it.
+setup_file() {
+	CTD=$(mktemp -d /tmp/rt-ctd.XXXXXX)
+	export CTD
+	[ -e /run/containerd ] || touch "$CTD/made-run-containerd"
+	cat >"$CTD/config.toml" <<-EOF
+	version = 2
+	root = "$CTD/root"
+	state = "$CTD/state"
+	[grpc]
+	  address = "$CTD/containerd.sock"
+	[plugins."io.containerd.grpc.v1.cri"]
+	  disable = true
+	EOF
+	# Not on bats's fd 3: its shims would hold the test output open.
+	timeout 900 containerd --config "$CTD/config.toml" </dev/null >"$CTD/log" 2>&1 3>&- &
+	echo $! >"$CTD/pid"
+	local i
+	for i in $(seq 100); do
+		ctr --address "$CTD/containerd.sock" version >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "containerd did not start:" >&2
+	cat "$CTD/log" >&2
+	return 1
+}
+
+teardown_file() {
+	kill "$(cat "$CTD/pid")" 2>/dev/null
+	wait 2>/dev/null
+	# A test that failed half-way may leave a snapshot mounted.
+	findmnt -rn -o TARGET | grep "^$CTD/" | sort -r | xargs -r umount
+	[ -e "$CTD/made-run-containerd" ] && rm -rf /run/containerd
+	rm -rf "$CTD"
+}
 
 setup() {
 	setup_bundle
@@ -17,6 +56,18 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${CNS:-}" ]; then
+		local t
+		for t in $(c task ls -q 2>/dev/null); do
+			c task kill -s KILL "$t" >/dev/null 2>&1
+			c task delete -f "$t" >/dev/null 2>&1
+		done
+		for t in $(c container ls -q 2>/dev/null); do
+			c container delete "$t" >/dev/null 2>&1
+		done
+		c image rm localhost/rt-test:1 >/dev/null 2>&1
+		c namespace remove "$CNS" >/dev/null 2>&1
+	fi
 	if [ -n "${PD:-}" ]; then
 		pm rm -a -f -t 0 >/dev/null 2>&1 || true
 		local id
@@ -89,4 +140,49 @@ run_opts() { echo --network none --cgroup-parent "$CGPARENT" "${LIMITS[@]}" --ro
 	[ "$output" = 137 ]
 	pm rm "$id"
 	[ ! -e "/run/rt/$id" ]
+}
+
+# ctr ARGS...: ctr on this file's containerd, in a namespace of this test.
+c() {
+	timeout 60 ctr --address "$CTD/containerd.sock" -n "$CNS" "$@"
+}
+
+@test "containerd's runc shim through rt: run, exit code, run -d, exec, pause, resume, ps, metrics, kill, delete" {
+	CNS="rt-test-$$-$BATS_TEST_NUMBER"
+	# The test's rootfs as an OCI image, through podman's own storage.
+	tar -C "$BUNDLE/rootfs" -cf "$PD/rootfs.tar" .
+	pm import "$PD/rootfs.tar" localhost/rt-test:1 >/dev/null
+	pm save --format oci-archive -o "$PD/image.tar" localhost/rt-test:1
+	c image import --base-name localhost/rt-test "$PD/image.tar"
+	local R=(--runc-binary "$RT" --runc-root "$PD/rt")
+
+	run c run --rm "${R[@]}" localhost/rt-test:1 t1 /bin/sh -c 'echo hello; grep -c "$0" /proc/self/cgroup; exit 7' "$CNS"
+	echo "$output"
+	[ "$status" -eq 7 ]
+	[ "${lines[0]}" = hello ]
+	[ "${lines[1]}" -ge 1 ]
+
+	c run -d "${R[@]}" localhost/rt-test:1 t2 /bin/sleep 1000
+	[[ "$(c task ls)" =~ t2\ +[0-9]+\ +RUNNING ]]
+	# The shim keeps rt's state in --runc-root/NAMESPACE.
+	[ "$("$RT" --root "$PD/rt/$CNS" state t2 | jq -r .status)" = running ]
+	run c task exec --exec-id e1 t2 /bin/sh -c 'echo exec; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$output" = exec ]
+	c task pause t2
+	[[ "$(c task ls)" =~ t2\ +[0-9]+\ +PAUSED ]]
+	c task resume t2
+	[[ "$(c task ls)" =~ t2\ +[0-9]+\ +RUNNING ]]
+	# ps goes through rt ps --format json.
+	[[ "$(c task ps t2)" =~ $(c task ls | awk '$1 == "t2" {print $2}') ]]
+	[[ "$(c task metrics t2)" == *memory.usage_in_bytes* ]]
+	c task kill -s KILL t2
+	wait_until '[[ "$(c task ls)" =~ t2\ +[0-9]+\ +STOPPED ]]'
+	c task delete t2
+	c container delete t2
+	c image rm localhost/rt-test:1 >/dev/null
+	# Nothing of rt's is left: no state, no cgroup (containerd's default
+	# cgroup path is /NAMESPACE/ID; rt made the parent and removed it).
+	[ -z "$(ls -A "$PD/rt/$CNS")" ]
+	[ -z "$(ls -d /sys/fs/cgroup/*/"$CNS" 2>/dev/null)" ]
 }
