@@ -224,52 +224,59 @@ start_init_on_pts0() {
 	[ "$(state_field "$ID" status)" = running ]
 }
 
-@test "exec -d -t --console-socket: the master goes to the receiver, as for create" {
-	start_init_on_pts0
+# exec_receiver: recvtty on $TTYDIR/exec.sock for an exec'd process's
+# master; what is written to fd 4 goes to the process's terminal, what the
+# process writes lands in $TTYDIR/out.
+exec_receiver() {
 	mkfifo "$TTYDIR/in"
 	"$RECVTTY" -v "$TTYDIR/exec.sock" <"$TTYDIR/in" >"$TTYDIR/out" 2>"$TTYDIR/err" 3>&- &
 	EXEC_RECV_PID=$!
 	exec 4>"$TTYDIR/in"
 	wait_until '[ -S "$TTYDIR/exec.sock" ]'
-	rt exec -d -t --console-socket "$TTYDIR/exec.sock" --user 1000:1000 "$ID" sh
-	wait_until 'grep -q "received pty master" "$TTYDIR/err"'
-	grep -F 'received pty master "/dev/pts/ptmx"' "$TTYDIR/err"
+}
+
+# check_exec_pts1: the exec'd shell (user 1000) reports /dev/pts/1 as its
+# controlling terminal and stdio.
+check_exec_pts1() {
 	echo "$REPORT" >&4
 	wait_until '[ -n "$(report_in "$(cat "$TTYDIR/out")")" ]'
 	line=$(report_in "$(cat "$TTYDIR/out")")
 	echo "$line"
 	[[ "$line" =~ ^"T=/dev/pts/1 S="[^\ ]*" NR=$PTS1_NR SID="[0-9]+" IN=/dev/pts/1 OUT=/dev/pts/1 ERR=/dev/pts/1 CON=88:0 OWN=1000 END"$ ]]
+}
+
+# end_exec_receiver: the shell exits; the receiver sees the pty close.
+end_exec_receiver() {
 	echo 'exit 0' >&4
 	wait_until '! kill -0 "$EXEC_RECV_PID" 2>/dev/null'
 	wait "$EXEC_RECV_PID"
 	EXEC_RECV_PID=
+}
+
+@test "exec -d -t --console-socket: the master goes to the receiver, as for create" {
+	start_init_on_pts0
+	exec_receiver
+	rt exec -d -t --console-socket "$TTYDIR/exec.sock" --user 1000:1000 "$ID" sh
+	wait_until 'grep -q "received pty master" "$TTYDIR/err"'
+	grep -F 'received pty master "/dev/pts/ptmx"' "$TTYDIR/err"
+	check_exec_pts1
+	end_exec_receiver
 	[ "$(state_field "$ID" status)" = running ]
 }
 
 @test "exec --process FILE --detach --tty --console-socket, as conmon (podman, CRI-O) calls it" {
 	start_init_on_pts0
-	mkfifo "$TTYDIR/in"
-	"$RECVTTY" -v "$TTYDIR/exec.sock" <"$TTYDIR/in" >"$TTYDIR/out" 2>"$TTYDIR/err" 3>&- &
-	EXEC_RECV_PID=$!
-	exec 4>"$TTYDIR/in"
-	wait_until '[ -S "$TTYDIR/exec.sock" ]'
+	exec_receiver
 	cat >"$BUNDLE/exec-process.json" <<-EOF
 	{"terminal": true, "args": ["sh"], "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 1000, "gid": 1000}}
 	EOF
 	rt exec --pid-file "$TTYDIR/exec.pid" --process "$BUNDLE/exec-process.json" --detach --tty \
 		--console-socket "$TTYDIR/exec.sock" "$ID"
 	wait_until 'grep -q "received pty master" "$TTYDIR/err"'
-	echo "$REPORT" >&4
-	wait_until '[ -n "$(report_in "$(cat "$TTYDIR/out")")" ]'
-	line=$(report_in "$(cat "$TTYDIR/out")")
-	echo "$line"
-	[[ "$line" =~ ^"T=/dev/pts/1 S="[^\ ]*" NR=$PTS1_NR SID="[0-9]+" IN=/dev/pts/1 OUT=/dev/pts/1 ERR=/dev/pts/1 CON=88:0 OWN=1000 END"$ ]]
+	check_exec_pts1
 	# The pid file names the exec'd shell, a process of the container.
 	kill -0 "$(cat "$TTYDIR/exec.pid")"
-	echo 'exit 0' >&4
-	wait_until '! kill -0 "$EXEC_RECV_PID" 2>/dev/null'
-	wait "$EXEC_RECV_PID"
-	EXEC_RECV_PID=
+	end_exec_receiver
 	# A --tty the file contradicts is refused, naming both.
 	echo '{"terminal": false, "args": ["true"], "cwd": "/"}' >"$BUNDLE/no-tty.json"
 	run rt exec --process "$BUNDLE/no-tty.json" --detach --tty --console-socket "$TTYDIR/exec.sock" "$ID"
