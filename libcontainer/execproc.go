@@ -1,10 +1,10 @@
 package libcontainer
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"rt/jsongen"
 	"strconv"
 	"strings"
 
@@ -80,19 +80,13 @@ func ParseSubCgroups(args []string) (map[string]string, error) {
 func (o *ExecOverrides) apply(base *specs.Process) (*specs.Process, error) {
 	// A deep copy through JSON: base comes from the state file and has only
 	// JSON-able fields. The generated codec first (state_json_gen.go).
-	data := fastEncodeProcess(base)
-	if data == nil {
-		var err error
-		if data, err = json.Marshal(base); err != nil {
-			return nil, err
-		}
+	data, err := jsongen.Encode(base, fastEncodeProcess)
+	if err != nil {
+		return nil, err
 	}
 	var p specs.Process
-	if !fastDecodeProcess(data, &p) {
-		p = specs.Process{}
-		if err := json.Unmarshal(data, &p); err != nil {
-			return nil, err
-		}
+	if err := jsongen.Decode(data, &p, fastDecodeProcess, jsongen.Unmarshal); err != nil {
+		return nil, err
 	}
 	if len(o.Args) > 0 {
 		p.Args = o.Args

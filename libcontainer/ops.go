@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"rt/jsongen"
 	"rt/nsenter"
 )
 
@@ -34,9 +35,9 @@ type OCIState struct {
 // IndentedJSON is st as json.MarshalIndent(st, "", indent) writes it
 // (through the generated encoder, state_json_gen.go).
 func (st *OCIState) IndentedJSON(indent string) ([]byte, error) {
-	b := fastEncodeOCIState(st)
-	if b == nil {
-		return json.MarshalIndent(st, "", indent)
+	b, err := jsongen.Encode(st, fastEncodeOCIState)
+	if err != nil {
+		return nil, err
 	}
 	var out bytes.Buffer
 	if err := json.Indent(&out, b, "", indent); err != nil {

@@ -3,7 +3,6 @@ package libcontainer
 import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"rt/cgroups"
+	"rt/jsongen"
 )
 
 // Status is a container's lifecycle state, as the runtime-spec names it.
@@ -203,11 +203,7 @@ func (d *stateDir) load() (*State, error) {
 		return nil, fmt.Errorf("read state: %w", err)
 	}
 	var s State
-	if fastDecodeState(data, &s) {
-		return &s, nil
-	}
-	s = State{} // what the generated decoder filled before it gave up
-	if err := json.Unmarshal(data, &s); err != nil {
+	if err := jsongen.Decode(data, &s, fastDecodeState, jsongen.Unmarshal); err != nil {
 		return nil, fmt.Errorf("parse state %s: %w", filepath.Join(d.path, stateFile), err)
 	}
 	return &s, nil
@@ -218,12 +214,9 @@ func (d *stateDir) load() (*State, error) {
 // state_json_gen.go (go generate) holds the decoder and encoder tried
 // first: encoding/json's own cost ~1 ms per process in setup.
 func (d *stateDir) save(s *State) error {
-	data := fastEncodeState(s)
-	if data == nil {
-		var err error
-		if data, err = json.Marshal(s); err != nil {
-			return err
-		}
+	data, err := jsongen.Encode(s, fastEncodeState)
+	if err != nil {
+		return err
 	}
 	tmp := filepath.Join(d.path, ".state.json.tmp")
 	if err := os.WriteFile(tmp, data, 0o600); err != nil {

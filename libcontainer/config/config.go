@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"rt/jsongen"
 	"slices"
 	"strings"
 
@@ -48,11 +49,8 @@ func Load(bundle string) (*specs.Spec, string, error) {
 // type errors by JSON path.
 func Parse(data []byte) (*specs.Spec, error) {
 	var spec specs.Spec
-	if fastDecodeSpec(data, &spec) {
-		return &spec, nil
-	}
-	spec = specs.Spec{} // what the fast decoder filled before it gave up
-	if err := decode(data, &spec, ""); err != nil {
+	err := jsongen.Decode(data, &spec, fastDecodeSpec, func(data []byte, v *specs.Spec) error { return decode(data, v, "") })
+	if err != nil {
 		return nil, err
 	}
 	return &spec, nil

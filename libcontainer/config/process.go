@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"rt/jsongen"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -29,11 +30,8 @@ func LoadProcess(path string) (*specs.Process, error) {
 // and column and type errors by JSON path.
 func ParseProcess(data []byte) (*specs.Process, error) {
 	var p specs.Process
-	if fastDecodeProcess(data, &p) {
-		return &p, nil
-	}
-	p = specs.Process{}
-	if err := decode(data, &p, "process"); err != nil {
+	err := jsongen.Decode(data, &p, fastDecodeProcess, func(data []byte, v *specs.Process) error { return decode(data, v, "process") })
+	if err != nil {
 		return nil, err
 	}
 	return &p, nil
