@@ -17,10 +17,11 @@ have readelf || need+=(binutils)
 have setcap || need+=(libcap2-bin)
 have tmux || need+=(tmux) # the terminal tests drive rt run from a real terminal
 have strace || need+=(strace) # lifecycle.bats: which rt start sent START before the Go runtime ran
-# managers.bats: podman (through conmon) and containerd (through its runc
-# shim) drive rt as their runtime.
+# managers.bats: podman (through conmon), containerd (through its runc
+# shim) and docker drive rt as their runtime.
 have podman || need+=(podman)
 have containerd || need+=(containerd)
+have dockerd || need+=(docker.io)
 # Test rootfs copy /bin/busybox in: it must be the static build (ldd fails on it).
 { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
 [ -e /usr/include/seccomp.h ] || need+=(libseccomp-dev)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # Container managers driving rt as their runtime, with their own flags,
-# parsing what rt prints: podman (through conmon) and containerd (through
-# its runc shim, containerd-shim-runc-v2, as docker and kubernetes use it).
+# parsing what rt prints: podman (through conmon), containerd (through its
+# runc shim, containerd-shim-runc-v2, as kubernetes uses it) and docker
+# (dockerd, its own containerd and that shim, with docker's seccomp
+# profile).
 # podman's storage and run dir live in a directory of the test, its
 # containers' cgroups under a parent of the test's. rt keeps its state in
 # its default --root, /run/rt: podman 4.3 passes --runtime-flag to create
@@ -10,13 +12,14 @@
 load helpers
 
 # One containerd for the file, with its root, state and socket in a
-# directory of its own. Its shims keep fifos and sockets under
-# /run/containerd (fixed paths in containerd 1.6): removed after if this
-# file made it.
+# directory of its own, and one dockerd. containerd's shims keep fifos and
+# sockets under /run/containerd (fixed paths in containerd 1.6), dockerd
+# its plugins under /run/docker: each removed after if this file made it.
 setup_file() {
 	CTD=$(mktemp -d /tmp/rt-ctd.XXXXXX)
 	export CTD
 	[ -e /run/containerd ] || touch "$CTD/made-run-containerd"
+	[ -e /run/docker ] || touch "$CTD/made-run-docker" # dockerd's plugins dir
 	cat >"$CTD/config.toml" <<-EOF
 	version = 2
 	root = "$CTD/root"
@@ -29,22 +32,32 @@ setup_file() {
 	# Not on bats's fd 3: its shims would hold the test output open.
 	timeout 900 containerd --config "$CTD/config.toml" </dev/null >"$CTD/log" 2>&1 3>&- &
 	echo $! >"$CTD/pid"
+	# dockerd, with its data, its exec root (and the containerd it starts
+	# there) and its socket in the same directory; no network of its own.
+	timeout 900 dockerd --data-root "$CTD/docker" --exec-root "$CTD/docker-run" --pidfile "$CTD/docker.pid" \
+		--host "unix://$CTD/docker.sock" --iptables=false --ip6tables=false --bridge=none \
+		--storage-driver vfs --add-runtime "rt=$RT" </dev/null >"$CTD/docker.log" 2>&1 3>&- &
 	local i
 	for i in $(seq 100); do
-		ctr --address "$CTD/containerd.sock" version >/dev/null 2>&1 && return 0
+		ctr --address "$CTD/containerd.sock" version >/dev/null 2>&1 && break
 		sleep 0.1
 	done
-	echo "containerd did not start:" >&2
-	cat "$CTD/log" >&2
+	for i in $(seq 100); do
+		docker -H "unix://$CTD/docker.sock" version >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "containerd or dockerd did not start:" >&2
+	cat "$CTD/log" "$CTD/docker.log" >&2
 	return 1
 }
 
 teardown_file() {
-	kill "$(cat "$CTD/pid")" 2>/dev/null
+	kill "$(cat "$CTD/pid")" "$(cat "$CTD/docker.pid")" 2>/dev/null
 	wait 2>/dev/null
 	# A test that failed half-way may leave a snapshot mounted.
 	findmnt -rn -o TARGET | grep "^$CTD/" | sort -r | xargs -r umount
 	[ -e "$CTD/made-run-containerd" ] && rm -rf /run/containerd
+	[ -e "$CTD/made-run-docker" ] && rm -rf /run/docker
 	rm -rf "$CTD"
 }
 
@@ -53,6 +66,8 @@ setup() {
 	PD=$(mktemp -d "$BATS_RUN_TMPDIR/podman.XXXXXX")
 	mkdir -p "$PD/tmp"
 	CGPARENT="/rt-test-podman-$$-$BATS_TEST_NUMBER"
+	MADE_RUN_CONTAINERS=
+	[ -e /run/containers ] || MADE_RUN_CONTAINERS=1 # podman makes it whatever its --runroot
 }
 
 teardown() {
@@ -68,6 +83,10 @@ teardown() {
 		c image rm localhost/rt-test:1 >/dev/null 2>&1
 		c namespace remove "$CNS" >/dev/null 2>&1
 	fi
+	if [ -n "${DOCKER_TEST:-}" ]; then
+		dk rm -f $(dk ps -aq) >/dev/null 2>&1
+		dk rmi -f rt-test:1 >/dev/null 2>&1
+	fi
 	if [ -n "${PD:-}" ]; then
 		pm rm -a -f -t 0 >/dev/null 2>&1 || true
 		local id
@@ -81,6 +100,7 @@ teardown() {
 		done
 		rm -rf "$PD"
 	fi
+	[ -n "${MADE_RUN_CONTAINERS:-}" ] && rm -rf /run/containers
 	teardown_bundle
 }
 
@@ -185,4 +205,40 @@ c() {
 	# cgroup path is /NAMESPACE/ID; rt made the parent and removed it).
 	[ -z "$(ls -A "$PD/rt/$CNS")" ]
 	[ -z "$(ls -d /sys/fs/cgroup/*/"$CNS" 2>/dev/null)" ]
+}
+
+# dk ARGS...: docker on this file's dockerd.
+dk() {
+	timeout 60 docker -H "unix://$CTD/docker.sock" "$@"
+}
+
+@test "docker through rt: run with docker's seccomp profile, exit code, run -d, exec, pause, top, stats, update, kill, rm" {
+	DOCKER_TEST=1
+	tar -C "$BUNDLE/rootfs" -cf "$PD/rootfs.tar" .
+	dk import "$PD/rootfs.tar" rt-test:1 >/dev/null
+	local O=(--runtime rt --network none --cgroup-parent "$CGPARENT")
+	run dk run --rm "${O[@]}" rt-test:1 /bin/sh -c 'echo hello; grep ^Seccomp: /proc/self/status; exit 6'
+	echo "$output"
+	[ "$status" -eq 6 ]
+	[ "${lines[0]}" = hello ]
+	[[ "${lines[1]}" =~ ^Seccomp:[[:space:]]+2$ ]] # docker's default profile, a filter
+
+	id=$(dk run -d "${O[@]}" rt-test:1 /bin/sleep 1000)
+	run dk exec "$id" /bin/sh -c 'echo exec; exit 2'
+	[ "$status" -eq 2 ]
+	[ "$output" = exec ]
+	dk pause "$id"
+	[ "$(dk inspect -f '{{.State.Status}}' "$id")" = paused ]
+	dk unpause "$id"
+	[ "$(dk inspect -f '{{.State.Status}}' "$id")" = running ]
+	[[ "$(dk top "$id")" == *"sleep 1000"* ]]
+	[[ "$(dk stats --no-stream --format '{{.MemUsage}}' "$id")" == *iB* ]]
+	# docker update reaches the cgroup rt made (through rt update).
+	dk update --memory 64m --memory-swap 128m "$id" >/dev/null
+	memdir=$(find /sys/fs/cgroup/memory -path "*$CGPARENT/*$id*" -maxdepth 6 -type d | head -n 1)
+	[ "$(cat "$memdir/memory.limit_in_bytes")" = $((64 << 20)) ]
+	dk kill "$id" >/dev/null
+	dk rm "$id" >/dev/null
+	# rt removed the container's cgroups and the parent it made for them.
+	[ -z "$(ls -d /sys/fs/cgroup/*"$CGPARENT" 2>/dev/null)" ]
 }
