@@ -9,6 +9,7 @@ import (
 
 	"rt/cgroups"
 	"rt/jsongen"
+	"rt/libcontainer/config"
 )
 
 // fastDecodeState decodes data into *v if it is in jsongen's subset of
@@ -22,7 +23,7 @@ func fastDecodeState(data []byte, v *State) bool {
 // JSON, else it returns false and *v must be thrown away.
 func fastDecodeProcess(data []byte, v *specs.Process) bool {
 	d := jsongen.NewDecoder(data)
-	return decodeProcess(d, v) && d.End()
+	return config.DecodeJSONProcess(d, v) && d.End()
 }
 
 // fastEncodeState returns *v as encoding/json's Marshal writes it, or nil
@@ -168,7 +169,7 @@ func decodeState(d *jsongen.Decoder, v *State) bool {
 			} else {
 				p8 := new(specs.Hooks)
 				v.Hooks = p8
-				if !decodeHooks(d, &(*p8)) {
+				if !config.DecodeJSONHooks(d, &(*p8)) {
 					return false
 				}
 			}
@@ -181,7 +182,7 @@ func decodeState(d *jsongen.Decoder, v *State) bool {
 			} else {
 				p9 := new(specs.Process)
 				v.Process = p9
-				if !decodeProcess(d, &(*p9)) {
+				if !config.DecodeJSONProcess(d, &(*p9)) {
 					return false
 				}
 			}
@@ -194,1179 +195,9 @@ func decodeState(d *jsongen.Decoder, v *State) bool {
 			} else {
 				p10 := new(specs.LinuxSeccomp)
 				v.Seccomp = p10
-				if !decodeLinuxSeccomp(d, &(*p10)) {
+				if !config.DecodeJSONLinuxSeccomp(d, &(*p10)) {
 					return false
 				}
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeProcess(d *jsongen.Decoder, v *specs.Process) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "terminal":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if !jsongen.Bool(d, &v.Terminal) {
-				return false
-			}
-		case "consoleSize":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if d.Null() {
-				v.ConsoleSize = nil
-			} else {
-				p11 := new(specs.Box)
-				v.ConsoleSize = p11
-				if !decodeBox(d, &(*p11)) {
-					return false
-				}
-			}
-		case "user":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if !decodeUser(d, &v.User) {
-				return false
-			}
-		case "args":
-			if !d.Once(&seen, 3) {
-				return false
-			}
-			if d.Null() {
-				v.Args = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s12 := []string{}
-				for first14 := true; d.Next(']', &first14); {
-					var e13 string
-					if !jsongen.String(d, &e13) {
-						return false
-					}
-					s12 = append(s12, e13)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Args = s12
-			}
-		case "commandLine":
-			if !d.Once(&seen, 4) {
-				return false
-			}
-			if !jsongen.String(d, &v.CommandLine) {
-				return false
-			}
-		case "env":
-			if !d.Once(&seen, 5) {
-				return false
-			}
-			if d.Null() {
-				v.Env = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s15 := []string{}
-				for first17 := true; d.Next(']', &first17); {
-					var e16 string
-					if !jsongen.String(d, &e16) {
-						return false
-					}
-					s15 = append(s15, e16)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Env = s15
-			}
-		case "cwd":
-			if !d.Once(&seen, 6) {
-				return false
-			}
-			if !jsongen.String(d, &v.Cwd) {
-				return false
-			}
-		case "capabilities":
-			if !d.Once(&seen, 7) {
-				return false
-			}
-			if d.Null() {
-				v.Capabilities = nil
-			} else {
-				p18 := new(specs.LinuxCapabilities)
-				v.Capabilities = p18
-				if !decodeLinuxCapabilities(d, &(*p18)) {
-					return false
-				}
-			}
-		case "rlimits":
-			if !d.Once(&seen, 8) {
-				return false
-			}
-			if d.Null() {
-				v.Rlimits = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s19 := []specs.POSIXRlimit{}
-				for first21 := true; d.Next(']', &first21); {
-					var e20 specs.POSIXRlimit
-					if !decodePOSIXRlimit(d, &e20) {
-						return false
-					}
-					s19 = append(s19, e20)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Rlimits = s19
-			}
-		case "noNewPrivileges":
-			if !d.Once(&seen, 9) {
-				return false
-			}
-			if !jsongen.Bool(d, &v.NoNewPrivileges) {
-				return false
-			}
-		case "apparmorProfile":
-			if !d.Once(&seen, 10) {
-				return false
-			}
-			if !jsongen.String(d, &v.ApparmorProfile) {
-				return false
-			}
-		case "oomScoreAdj":
-			if !d.Once(&seen, 11) {
-				return false
-			}
-			if d.Null() {
-				v.OOMScoreAdj = nil
-			} else {
-				p22 := new(int)
-				v.OOMScoreAdj = p22
-				if !jsongen.Int(d, &(*p22)) {
-					return false
-				}
-			}
-		case "scheduler":
-			if !d.Once(&seen, 12) {
-				return false
-			}
-			if d.Null() {
-				v.Scheduler = nil
-			} else {
-				p23 := new(specs.Scheduler)
-				v.Scheduler = p23
-				if !decodeScheduler(d, &(*p23)) {
-					return false
-				}
-			}
-		case "selinuxLabel":
-			if !d.Once(&seen, 13) {
-				return false
-			}
-			if !jsongen.String(d, &v.SelinuxLabel) {
-				return false
-			}
-		case "ioPriority":
-			if !d.Once(&seen, 14) {
-				return false
-			}
-			if d.Null() {
-				v.IOPriority = nil
-			} else {
-				p24 := new(specs.LinuxIOPriority)
-				v.IOPriority = p24
-				if !decodeLinuxIOPriority(d, &(*p24)) {
-					return false
-				}
-			}
-		case "execCPUAffinity":
-			if !d.Once(&seen, 15) {
-				return false
-			}
-			if d.Null() {
-				v.ExecCPUAffinity = nil
-			} else {
-				p25 := new(specs.CPUAffinity)
-				v.ExecCPUAffinity = p25
-				if !decodeCPUAffinity(d, &(*p25)) {
-					return false
-				}
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeHooks(d *jsongen.Decoder, v *specs.Hooks) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "prestart":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if d.Null() {
-				v.Prestart = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s26 := []specs.Hook{}
-				for first28 := true; d.Next(']', &first28); {
-					var e27 specs.Hook
-					if !decodeHook(d, &e27) {
-						return false
-					}
-					s26 = append(s26, e27)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Prestart = s26
-			}
-		case "createRuntime":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if d.Null() {
-				v.CreateRuntime = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s29 := []specs.Hook{}
-				for first31 := true; d.Next(']', &first31); {
-					var e30 specs.Hook
-					if !decodeHook(d, &e30) {
-						return false
-					}
-					s29 = append(s29, e30)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.CreateRuntime = s29
-			}
-		case "createContainer":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if d.Null() {
-				v.CreateContainer = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s32 := []specs.Hook{}
-				for first34 := true; d.Next(']', &first34); {
-					var e33 specs.Hook
-					if !decodeHook(d, &e33) {
-						return false
-					}
-					s32 = append(s32, e33)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.CreateContainer = s32
-			}
-		case "startContainer":
-			if !d.Once(&seen, 3) {
-				return false
-			}
-			if d.Null() {
-				v.StartContainer = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s35 := []specs.Hook{}
-				for first37 := true; d.Next(']', &first37); {
-					var e36 specs.Hook
-					if !decodeHook(d, &e36) {
-						return false
-					}
-					s35 = append(s35, e36)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.StartContainer = s35
-			}
-		case "poststart":
-			if !d.Once(&seen, 4) {
-				return false
-			}
-			if d.Null() {
-				v.Poststart = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s38 := []specs.Hook{}
-				for first40 := true; d.Next(']', &first40); {
-					var e39 specs.Hook
-					if !decodeHook(d, &e39) {
-						return false
-					}
-					s38 = append(s38, e39)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Poststart = s38
-			}
-		case "poststop":
-			if !d.Once(&seen, 5) {
-				return false
-			}
-			if d.Null() {
-				v.Poststop = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s41 := []specs.Hook{}
-				for first43 := true; d.Next(']', &first43); {
-					var e42 specs.Hook
-					if !decodeHook(d, &e42) {
-						return false
-					}
-					s41 = append(s41, e42)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Poststop = s41
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeLinuxSeccomp(d *jsongen.Decoder, v *specs.LinuxSeccomp) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "defaultAction":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if !jsongen.String(d, &v.DefaultAction) {
-				return false
-			}
-		case "defaultErrnoRet":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if d.Null() {
-				v.DefaultErrnoRet = nil
-			} else {
-				p44 := new(uint)
-				v.DefaultErrnoRet = p44
-				if !jsongen.Uint(d, &(*p44)) {
-					return false
-				}
-			}
-		case "architectures":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if d.Null() {
-				v.Architectures = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s45 := []specs.Arch{}
-				for first47 := true; d.Next(']', &first47); {
-					var e46 specs.Arch
-					if !jsongen.String(d, &e46) {
-						return false
-					}
-					s45 = append(s45, e46)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Architectures = s45
-			}
-		case "flags":
-			if !d.Once(&seen, 3) {
-				return false
-			}
-			if d.Null() {
-				v.Flags = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s48 := []specs.LinuxSeccompFlag{}
-				for first50 := true; d.Next(']', &first50); {
-					var e49 specs.LinuxSeccompFlag
-					if !jsongen.String(d, &e49) {
-						return false
-					}
-					s48 = append(s48, e49)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Flags = s48
-			}
-		case "listenerPath":
-			if !d.Once(&seen, 4) {
-				return false
-			}
-			if !jsongen.String(d, &v.ListenerPath) {
-				return false
-			}
-		case "listenerMetadata":
-			if !d.Once(&seen, 5) {
-				return false
-			}
-			if !jsongen.String(d, &v.ListenerMetadata) {
-				return false
-			}
-		case "syscalls":
-			if !d.Once(&seen, 6) {
-				return false
-			}
-			if d.Null() {
-				v.Syscalls = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s51 := []specs.LinuxSyscall{}
-				for first53 := true; d.Next(']', &first53); {
-					var e52 specs.LinuxSyscall
-					if !decodeLinuxSyscall(d, &e52) {
-						return false
-					}
-					s51 = append(s51, e52)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Syscalls = s51
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeBox(d *jsongen.Decoder, v *specs.Box) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "height":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.Height) {
-				return false
-			}
-		case "width":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.Width) {
-				return false
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeUser(d *jsongen.Decoder, v *specs.User) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "uid":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.UID) {
-				return false
-			}
-		case "gid":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.GID) {
-				return false
-			}
-		case "umask":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if d.Null() {
-				v.Umask = nil
-			} else {
-				p54 := new(uint32)
-				v.Umask = p54
-				if !jsongen.Uint(d, &(*p54)) {
-					return false
-				}
-			}
-		case "additionalGids":
-			if !d.Once(&seen, 3) {
-				return false
-			}
-			if d.Null() {
-				v.AdditionalGids = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s55 := []uint32{}
-				for first57 := true; d.Next(']', &first57); {
-					var e56 uint32
-					if !jsongen.Uint(d, &e56) {
-						return false
-					}
-					s55 = append(s55, e56)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.AdditionalGids = s55
-			}
-		case "username":
-			if !d.Once(&seen, 4) {
-				return false
-			}
-			if !jsongen.String(d, &v.Username) {
-				return false
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeLinuxCapabilities(d *jsongen.Decoder, v *specs.LinuxCapabilities) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "bounding":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if d.Null() {
-				v.Bounding = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s58 := []string{}
-				for first60 := true; d.Next(']', &first60); {
-					var e59 string
-					if !jsongen.String(d, &e59) {
-						return false
-					}
-					s58 = append(s58, e59)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Bounding = s58
-			}
-		case "effective":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if d.Null() {
-				v.Effective = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s61 := []string{}
-				for first63 := true; d.Next(']', &first63); {
-					var e62 string
-					if !jsongen.String(d, &e62) {
-						return false
-					}
-					s61 = append(s61, e62)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Effective = s61
-			}
-		case "inheritable":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if d.Null() {
-				v.Inheritable = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s64 := []string{}
-				for first66 := true; d.Next(']', &first66); {
-					var e65 string
-					if !jsongen.String(d, &e65) {
-						return false
-					}
-					s64 = append(s64, e65)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Inheritable = s64
-			}
-		case "permitted":
-			if !d.Once(&seen, 3) {
-				return false
-			}
-			if d.Null() {
-				v.Permitted = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s67 := []string{}
-				for first69 := true; d.Next(']', &first69); {
-					var e68 string
-					if !jsongen.String(d, &e68) {
-						return false
-					}
-					s67 = append(s67, e68)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Permitted = s67
-			}
-		case "ambient":
-			if !d.Once(&seen, 4) {
-				return false
-			}
-			if d.Null() {
-				v.Ambient = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s70 := []string{}
-				for first72 := true; d.Next(']', &first72); {
-					var e71 string
-					if !jsongen.String(d, &e71) {
-						return false
-					}
-					s70 = append(s70, e71)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Ambient = s70
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodePOSIXRlimit(d *jsongen.Decoder, v *specs.POSIXRlimit) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "type":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if !jsongen.String(d, &v.Type) {
-				return false
-			}
-		case "hard":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.Hard) {
-				return false
-			}
-		case "soft":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.Soft) {
-				return false
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeScheduler(d *jsongen.Decoder, v *specs.Scheduler) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "policy":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if !jsongen.String(d, &v.Policy) {
-				return false
-			}
-		case "nice":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if !jsongen.Int(d, &v.Nice) {
-				return false
-			}
-		case "priority":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if !jsongen.Int(d, &v.Priority) {
-				return false
-			}
-		case "flags":
-			if !d.Once(&seen, 3) {
-				return false
-			}
-			if d.Null() {
-				v.Flags = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s73 := []specs.LinuxSchedulerFlag{}
-				for first75 := true; d.Next(']', &first75); {
-					var e74 specs.LinuxSchedulerFlag
-					if !jsongen.String(d, &e74) {
-						return false
-					}
-					s73 = append(s73, e74)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Flags = s73
-			}
-		case "runtime":
-			if !d.Once(&seen, 4) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.Runtime) {
-				return false
-			}
-		case "deadline":
-			if !d.Once(&seen, 5) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.Deadline) {
-				return false
-			}
-		case "period":
-			if !d.Once(&seen, 6) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.Period) {
-				return false
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeLinuxIOPriority(d *jsongen.Decoder, v *specs.LinuxIOPriority) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "class":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if !jsongen.String(d, &v.Class) {
-				return false
-			}
-		case "priority":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if !jsongen.Int(d, &v.Priority) {
-				return false
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeCPUAffinity(d *jsongen.Decoder, v *specs.CPUAffinity) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "initial":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if !jsongen.String(d, &v.Initial) {
-				return false
-			}
-		case "final":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if !jsongen.String(d, &v.Final) {
-				return false
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeHook(d *jsongen.Decoder, v *specs.Hook) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "path":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if !jsongen.String(d, &v.Path) {
-				return false
-			}
-		case "args":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if d.Null() {
-				v.Args = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s76 := []string{}
-				for first78 := true; d.Next(']', &first78); {
-					var e77 string
-					if !jsongen.String(d, &e77) {
-						return false
-					}
-					s76 = append(s76, e77)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Args = s76
-			}
-		case "env":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if d.Null() {
-				v.Env = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s79 := []string{}
-				for first81 := true; d.Next(']', &first81); {
-					var e80 string
-					if !jsongen.String(d, &e80) {
-						return false
-					}
-					s79 = append(s79, e80)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Env = s79
-			}
-		case "timeout":
-			if !d.Once(&seen, 3) {
-				return false
-			}
-			if d.Null() {
-				v.Timeout = nil
-			} else {
-				p82 := new(int)
-				v.Timeout = p82
-				if !jsongen.Int(d, &(*p82)) {
-					return false
-				}
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeLinuxSyscall(d *jsongen.Decoder, v *specs.LinuxSyscall) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "names":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if d.Null() {
-				v.Names = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s83 := []string{}
-				for first85 := true; d.Next(']', &first85); {
-					var e84 string
-					if !jsongen.String(d, &e84) {
-						return false
-					}
-					s83 = append(s83, e84)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Names = s83
-			}
-		case "action":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if !jsongen.String(d, &v.Action) {
-				return false
-			}
-		case "errnoRet":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if d.Null() {
-				v.ErrnoRet = nil
-			} else {
-				p86 := new(uint)
-				v.ErrnoRet = p86
-				if !jsongen.Uint(d, &(*p86)) {
-					return false
-				}
-			}
-		case "args":
-			if !d.Once(&seen, 3) {
-				return false
-			}
-			if d.Null() {
-				v.Args = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s87 := []specs.LinuxSeccompArg{}
-				for first89 := true; d.Next(']', &first89); {
-					var e88 specs.LinuxSeccompArg
-					if !decodeLinuxSeccompArg(d, &e88) {
-						return false
-					}
-					s87 = append(s87, e88)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Args = s87
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeLinuxSeccompArg(d *jsongen.Decoder, v *specs.LinuxSeccompArg) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "index":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.Index) {
-				return false
-			}
-		case "value":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.Value) {
-				return false
-			}
-		case "valueTwo":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.ValueTwo) {
-				return false
-			}
-		case "op":
-			if !d.Once(&seen, 3) {
-				return false
-			}
-			if !jsongen.String(d, &v.Op) {
-				return false
 			}
 		default:
 			return d.GiveUp()
@@ -1421,18 +252,18 @@ func encodeState(e *jsongen.Encoder, v *State) {
 		}
 		sep = true
 		e.Raw("\"annotations\":")
-		if m90 := v.Annotations; m90 == nil {
+		if m11 := v.Annotations; m11 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('{')
-			for i91, k92 := range jsongen.SortedKeys(m90) {
-				if i91 > 0 {
+			for i12, k13 := range jsongen.SortedKeys(m11) {
+				if i12 > 0 {
 					e.Byte(',')
 				}
-				jsongen.PutString(e, k92)
+				jsongen.PutString(e, k13)
 				e.Byte(':')
-				x93 := m90[k92]
-				jsongen.PutString(e, x93)
+				x14 := m11[k13]
+				jsongen.PutString(e, x14)
 			}
 			e.Byte('}')
 		}
@@ -1443,10 +274,10 @@ func encodeState(e *jsongen.Encoder, v *State) {
 		}
 		sep = true
 		e.Raw("\"cgroup\":")
-		if p94 := v.Cgroup; p94 == nil {
+		if p15 := v.Cgroup; p15 == nil {
 			e.Raw("null")
 		} else {
-			encodeManager(e, &(*p94))
+			encodeManager(e, &(*p15))
 		}
 	}
 	if !(!v.HostPidNS) {
@@ -1469,10 +300,10 @@ func encodeState(e *jsongen.Encoder, v *State) {
 		}
 		sep = true
 		e.Raw("\"hooks\":")
-		if p95 := v.Hooks; p95 == nil {
+		if p16 := v.Hooks; p16 == nil {
 			e.Raw("null")
 		} else {
-			encodeHooks(e, &(*p95))
+			encodeHooks(e, &(*p16))
 		}
 	}
 	if !(v.Process == nil) {
@@ -1481,10 +312,10 @@ func encodeState(e *jsongen.Encoder, v *State) {
 		}
 		sep = true
 		e.Raw("\"process\":")
-		if p96 := v.Process; p96 == nil {
+		if p17 := v.Process; p17 == nil {
 			e.Raw("null")
 		} else {
-			encodeProcess(e, &(*p96))
+			encodeProcess(e, &(*p17))
 		}
 	}
 	if !(v.Seccomp == nil) {
@@ -1493,10 +324,10 @@ func encodeState(e *jsongen.Encoder, v *State) {
 		}
 		sep = true
 		e.Raw("\"seccomp\":")
-		if p97 := v.Seccomp; p97 == nil {
+		if p18 := v.Seccomp; p18 == nil {
 			e.Raw("null")
 		} else {
-			encodeLinuxSeccomp(e, &(*p97))
+			encodeLinuxSeccomp(e, &(*p18))
 		}
 	}
 	e.Byte('}')
@@ -1520,10 +351,10 @@ func encodeProcess(e *jsongen.Encoder, v *specs.Process) {
 		}
 		sep = true
 		e.Raw("\"consoleSize\":")
-		if p98 := v.ConsoleSize; p98 == nil {
+		if p19 := v.ConsoleSize; p19 == nil {
 			e.Raw("null")
 		} else {
-			encodeBox(e, &(*p98))
+			encodeBox(e, &(*p19))
 		}
 	}
 	if sep {
@@ -1538,16 +369,16 @@ func encodeProcess(e *jsongen.Encoder, v *specs.Process) {
 		}
 		sep = true
 		e.Raw("\"args\":")
-		if s99 := v.Args; s99 == nil {
+		if s20 := v.Args; s20 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i100 := range s99 {
-				if i100 > 0 {
+			for i21 := range s20 {
+				if i21 > 0 {
 					e.Byte(',')
 				}
-				x101 := &s99[i100]
-				jsongen.PutString(e, (*x101))
+				x22 := &s20[i21]
+				jsongen.PutString(e, (*x22))
 			}
 			e.Byte(']')
 		}
@@ -1566,16 +397,16 @@ func encodeProcess(e *jsongen.Encoder, v *specs.Process) {
 		}
 		sep = true
 		e.Raw("\"env\":")
-		if s102 := v.Env; s102 == nil {
+		if s23 := v.Env; s23 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i103 := range s102 {
-				if i103 > 0 {
+			for i24 := range s23 {
+				if i24 > 0 {
 					e.Byte(',')
 				}
-				x104 := &s102[i103]
-				jsongen.PutString(e, (*x104))
+				x25 := &s23[i24]
+				jsongen.PutString(e, (*x25))
 			}
 			e.Byte(']')
 		}
@@ -1592,10 +423,10 @@ func encodeProcess(e *jsongen.Encoder, v *specs.Process) {
 		}
 		sep = true
 		e.Raw("\"capabilities\":")
-		if p105 := v.Capabilities; p105 == nil {
+		if p26 := v.Capabilities; p26 == nil {
 			e.Raw("null")
 		} else {
-			encodeLinuxCapabilities(e, &(*p105))
+			encodeLinuxCapabilities(e, &(*p26))
 		}
 	}
 	if !(len(v.Rlimits) == 0) {
@@ -1604,16 +435,16 @@ func encodeProcess(e *jsongen.Encoder, v *specs.Process) {
 		}
 		sep = true
 		e.Raw("\"rlimits\":")
-		if s106 := v.Rlimits; s106 == nil {
+		if s27 := v.Rlimits; s27 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i107 := range s106 {
-				if i107 > 0 {
+			for i28 := range s27 {
+				if i28 > 0 {
 					e.Byte(',')
 				}
-				x108 := &s106[i107]
-				encodePOSIXRlimit(e, &(*x108))
+				x29 := &s27[i28]
+				encodePOSIXRlimit(e, &(*x29))
 			}
 			e.Byte(']')
 		}
@@ -1640,10 +471,10 @@ func encodeProcess(e *jsongen.Encoder, v *specs.Process) {
 		}
 		sep = true
 		e.Raw("\"oomScoreAdj\":")
-		if p109 := v.OOMScoreAdj; p109 == nil {
+		if p30 := v.OOMScoreAdj; p30 == nil {
 			e.Raw("null")
 		} else {
-			jsongen.PutInt(e, (*p109))
+			jsongen.PutInt(e, (*p30))
 		}
 	}
 	if !(v.Scheduler == nil) {
@@ -1652,10 +483,10 @@ func encodeProcess(e *jsongen.Encoder, v *specs.Process) {
 		}
 		sep = true
 		e.Raw("\"scheduler\":")
-		if p110 := v.Scheduler; p110 == nil {
+		if p31 := v.Scheduler; p31 == nil {
 			e.Raw("null")
 		} else {
-			encodeScheduler(e, &(*p110))
+			encodeScheduler(e, &(*p31))
 		}
 	}
 	if !(len(v.SelinuxLabel) == 0) {
@@ -1672,10 +503,10 @@ func encodeProcess(e *jsongen.Encoder, v *specs.Process) {
 		}
 		sep = true
 		e.Raw("\"ioPriority\":")
-		if p111 := v.IOPriority; p111 == nil {
+		if p32 := v.IOPriority; p32 == nil {
 			e.Raw("null")
 		} else {
-			encodeLinuxIOPriority(e, &(*p111))
+			encodeLinuxIOPriority(e, &(*p32))
 		}
 	}
 	if !(v.ExecCPUAffinity == nil) {
@@ -1684,10 +515,10 @@ func encodeProcess(e *jsongen.Encoder, v *specs.Process) {
 		}
 		sep = true
 		e.Raw("\"execCPUAffinity\":")
-		if p112 := v.ExecCPUAffinity; p112 == nil {
+		if p33 := v.ExecCPUAffinity; p33 == nil {
 			e.Raw("null")
 		} else {
-			encodeCPUAffinity(e, &(*p112))
+			encodeCPUAffinity(e, &(*p33))
 		}
 	}
 	e.Byte('}')
@@ -1745,18 +576,18 @@ func encodeOCIState(e *jsongen.Encoder, v *OCIState) {
 		}
 		sep = true
 		e.Raw("\"annotations\":")
-		if m113 := v.Annotations; m113 == nil {
+		if m34 := v.Annotations; m34 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('{')
-			for i114, k115 := range jsongen.SortedKeys(m113) {
-				if i114 > 0 {
+			for i35, k36 := range jsongen.SortedKeys(m34) {
+				if i35 > 0 {
 					e.Byte(',')
 				}
-				jsongen.PutString(e, k115)
+				jsongen.PutString(e, k36)
 				e.Byte(':')
-				x116 := m113[k115]
-				jsongen.PutString(e, x116)
+				x37 := m34[k36]
+				jsongen.PutString(e, x37)
 			}
 			e.Byte('}')
 		}
@@ -1779,18 +610,18 @@ func encodeManager(e *jsongen.Encoder, v *cgroups.Manager) {
 	}
 	sep = true
 	e.Raw("\"paths\":")
-	if m117 := v.Paths; m117 == nil {
+	if m38 := v.Paths; m38 == nil {
 		e.Raw("null")
 	} else {
 		e.Byte('{')
-		for i118, k119 := range jsongen.SortedKeys(m117) {
-			if i118 > 0 {
+		for i39, k40 := range jsongen.SortedKeys(m38) {
+			if i39 > 0 {
 				e.Byte(',')
 			}
-			jsongen.PutString(e, k119)
+			jsongen.PutString(e, k40)
 			e.Byte(':')
-			x120 := m117[k119]
-			jsongen.PutString(e, x120)
+			x41 := m38[k40]
+			jsongen.PutString(e, x41)
 		}
 		e.Byte('}')
 	}
@@ -1806,16 +637,16 @@ func encodeManager(e *jsongen.Encoder, v *cgroups.Manager) {
 		}
 		sep = true
 		e.Raw("\"created\":")
-		if s121 := v.Created; s121 == nil {
+		if s42 := v.Created; s42 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i122 := range s121 {
-				if i122 > 0 {
+			for i43 := range s42 {
+				if i43 > 0 {
 					e.Byte(',')
 				}
-				x123 := &s121[i122]
-				jsongen.PutString(e, (*x123))
+				x44 := &s42[i43]
+				jsongen.PutString(e, (*x44))
 			}
 			e.Byte(']')
 		}
@@ -1833,16 +664,16 @@ func encodeHooks(e *jsongen.Encoder, v *specs.Hooks) {
 		}
 		sep = true
 		e.Raw("\"prestart\":")
-		if s124 := v.Prestart; s124 == nil {
+		if s45 := v.Prestart; s45 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i125 := range s124 {
-				if i125 > 0 {
+			for i46 := range s45 {
+				if i46 > 0 {
 					e.Byte(',')
 				}
-				x126 := &s124[i125]
-				encodeHook(e, &(*x126))
+				x47 := &s45[i46]
+				encodeHook(e, &(*x47))
 			}
 			e.Byte(']')
 		}
@@ -1853,16 +684,16 @@ func encodeHooks(e *jsongen.Encoder, v *specs.Hooks) {
 		}
 		sep = true
 		e.Raw("\"createRuntime\":")
-		if s127 := v.CreateRuntime; s127 == nil {
+		if s48 := v.CreateRuntime; s48 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i128 := range s127 {
-				if i128 > 0 {
+			for i49 := range s48 {
+				if i49 > 0 {
 					e.Byte(',')
 				}
-				x129 := &s127[i128]
-				encodeHook(e, &(*x129))
+				x50 := &s48[i49]
+				encodeHook(e, &(*x50))
 			}
 			e.Byte(']')
 		}
@@ -1873,16 +704,16 @@ func encodeHooks(e *jsongen.Encoder, v *specs.Hooks) {
 		}
 		sep = true
 		e.Raw("\"createContainer\":")
-		if s130 := v.CreateContainer; s130 == nil {
+		if s51 := v.CreateContainer; s51 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i131 := range s130 {
-				if i131 > 0 {
+			for i52 := range s51 {
+				if i52 > 0 {
 					e.Byte(',')
 				}
-				x132 := &s130[i131]
-				encodeHook(e, &(*x132))
+				x53 := &s51[i52]
+				encodeHook(e, &(*x53))
 			}
 			e.Byte(']')
 		}
@@ -1893,16 +724,16 @@ func encodeHooks(e *jsongen.Encoder, v *specs.Hooks) {
 		}
 		sep = true
 		e.Raw("\"startContainer\":")
-		if s133 := v.StartContainer; s133 == nil {
+		if s54 := v.StartContainer; s54 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i134 := range s133 {
-				if i134 > 0 {
+			for i55 := range s54 {
+				if i55 > 0 {
 					e.Byte(',')
 				}
-				x135 := &s133[i134]
-				encodeHook(e, &(*x135))
+				x56 := &s54[i55]
+				encodeHook(e, &(*x56))
 			}
 			e.Byte(']')
 		}
@@ -1913,16 +744,16 @@ func encodeHooks(e *jsongen.Encoder, v *specs.Hooks) {
 		}
 		sep = true
 		e.Raw("\"poststart\":")
-		if s136 := v.Poststart; s136 == nil {
+		if s57 := v.Poststart; s57 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i137 := range s136 {
-				if i137 > 0 {
+			for i58 := range s57 {
+				if i58 > 0 {
 					e.Byte(',')
 				}
-				x138 := &s136[i137]
-				encodeHook(e, &(*x138))
+				x59 := &s57[i58]
+				encodeHook(e, &(*x59))
 			}
 			e.Byte(']')
 		}
@@ -1933,16 +764,16 @@ func encodeHooks(e *jsongen.Encoder, v *specs.Hooks) {
 		}
 		sep = true
 		e.Raw("\"poststop\":")
-		if s139 := v.Poststop; s139 == nil {
+		if s60 := v.Poststop; s60 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i140 := range s139 {
-				if i140 > 0 {
+			for i61 := range s60 {
+				if i61 > 0 {
 					e.Byte(',')
 				}
-				x141 := &s139[i140]
-				encodeHook(e, &(*x141))
+				x62 := &s60[i61]
+				encodeHook(e, &(*x62))
 			}
 			e.Byte(']')
 		}
@@ -1966,10 +797,10 @@ func encodeLinuxSeccomp(e *jsongen.Encoder, v *specs.LinuxSeccomp) {
 		}
 		sep = true
 		e.Raw("\"defaultErrnoRet\":")
-		if p142 := v.DefaultErrnoRet; p142 == nil {
+		if p63 := v.DefaultErrnoRet; p63 == nil {
 			e.Raw("null")
 		} else {
-			jsongen.PutUint(e, (*p142))
+			jsongen.PutUint(e, (*p63))
 		}
 	}
 	if !(len(v.Architectures) == 0) {
@@ -1978,16 +809,16 @@ func encodeLinuxSeccomp(e *jsongen.Encoder, v *specs.LinuxSeccomp) {
 		}
 		sep = true
 		e.Raw("\"architectures\":")
-		if s143 := v.Architectures; s143 == nil {
+		if s64 := v.Architectures; s64 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i144 := range s143 {
-				if i144 > 0 {
+			for i65 := range s64 {
+				if i65 > 0 {
 					e.Byte(',')
 				}
-				x145 := &s143[i144]
-				jsongen.PutString(e, (*x145))
+				x66 := &s64[i65]
+				jsongen.PutString(e, (*x66))
 			}
 			e.Byte(']')
 		}
@@ -1998,16 +829,16 @@ func encodeLinuxSeccomp(e *jsongen.Encoder, v *specs.LinuxSeccomp) {
 		}
 		sep = true
 		e.Raw("\"flags\":")
-		if s146 := v.Flags; s146 == nil {
+		if s67 := v.Flags; s67 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i147 := range s146 {
-				if i147 > 0 {
+			for i68 := range s67 {
+				if i68 > 0 {
 					e.Byte(',')
 				}
-				x148 := &s146[i147]
-				jsongen.PutString(e, (*x148))
+				x69 := &s67[i68]
+				jsongen.PutString(e, (*x69))
 			}
 			e.Byte(']')
 		}
@@ -2034,16 +865,16 @@ func encodeLinuxSeccomp(e *jsongen.Encoder, v *specs.LinuxSeccomp) {
 		}
 		sep = true
 		e.Raw("\"syscalls\":")
-		if s149 := v.Syscalls; s149 == nil {
+		if s70 := v.Syscalls; s70 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i150 := range s149 {
-				if i150 > 0 {
+			for i71 := range s70 {
+				if i71 > 0 {
 					e.Byte(',')
 				}
-				x151 := &s149[i150]
-				encodeLinuxSyscall(e, &(*x151))
+				x72 := &s70[i71]
+				encodeLinuxSyscall(e, &(*x72))
 			}
 			e.Byte(']')
 		}
@@ -2092,10 +923,10 @@ func encodeUser(e *jsongen.Encoder, v *specs.User) {
 		}
 		sep = true
 		e.Raw("\"umask\":")
-		if p152 := v.Umask; p152 == nil {
+		if p73 := v.Umask; p73 == nil {
 			e.Raw("null")
 		} else {
-			jsongen.PutUint(e, (*p152))
+			jsongen.PutUint(e, (*p73))
 		}
 	}
 	if !(len(v.AdditionalGids) == 0) {
@@ -2104,16 +935,16 @@ func encodeUser(e *jsongen.Encoder, v *specs.User) {
 		}
 		sep = true
 		e.Raw("\"additionalGids\":")
-		if s153 := v.AdditionalGids; s153 == nil {
+		if s74 := v.AdditionalGids; s74 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i154 := range s153 {
-				if i154 > 0 {
+			for i75 := range s74 {
+				if i75 > 0 {
 					e.Byte(',')
 				}
-				x155 := &s153[i154]
-				jsongen.PutUint(e, (*x155))
+				x76 := &s74[i75]
+				jsongen.PutUint(e, (*x76))
 			}
 			e.Byte(']')
 		}
@@ -2139,16 +970,16 @@ func encodeLinuxCapabilities(e *jsongen.Encoder, v *specs.LinuxCapabilities) {
 		}
 		sep = true
 		e.Raw("\"bounding\":")
-		if s156 := v.Bounding; s156 == nil {
+		if s77 := v.Bounding; s77 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i157 := range s156 {
-				if i157 > 0 {
+			for i78 := range s77 {
+				if i78 > 0 {
 					e.Byte(',')
 				}
-				x158 := &s156[i157]
-				jsongen.PutString(e, (*x158))
+				x79 := &s77[i78]
+				jsongen.PutString(e, (*x79))
 			}
 			e.Byte(']')
 		}
@@ -2159,16 +990,16 @@ func encodeLinuxCapabilities(e *jsongen.Encoder, v *specs.LinuxCapabilities) {
 		}
 		sep = true
 		e.Raw("\"effective\":")
-		if s159 := v.Effective; s159 == nil {
+		if s80 := v.Effective; s80 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i160 := range s159 {
-				if i160 > 0 {
+			for i81 := range s80 {
+				if i81 > 0 {
 					e.Byte(',')
 				}
-				x161 := &s159[i160]
-				jsongen.PutString(e, (*x161))
+				x82 := &s80[i81]
+				jsongen.PutString(e, (*x82))
 			}
 			e.Byte(']')
 		}
@@ -2179,16 +1010,16 @@ func encodeLinuxCapabilities(e *jsongen.Encoder, v *specs.LinuxCapabilities) {
 		}
 		sep = true
 		e.Raw("\"inheritable\":")
-		if s162 := v.Inheritable; s162 == nil {
+		if s83 := v.Inheritable; s83 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i163 := range s162 {
-				if i163 > 0 {
+			for i84 := range s83 {
+				if i84 > 0 {
 					e.Byte(',')
 				}
-				x164 := &s162[i163]
-				jsongen.PutString(e, (*x164))
+				x85 := &s83[i84]
+				jsongen.PutString(e, (*x85))
 			}
 			e.Byte(']')
 		}
@@ -2199,16 +1030,16 @@ func encodeLinuxCapabilities(e *jsongen.Encoder, v *specs.LinuxCapabilities) {
 		}
 		sep = true
 		e.Raw("\"permitted\":")
-		if s165 := v.Permitted; s165 == nil {
+		if s86 := v.Permitted; s86 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i166 := range s165 {
-				if i166 > 0 {
+			for i87 := range s86 {
+				if i87 > 0 {
 					e.Byte(',')
 				}
-				x167 := &s165[i166]
-				jsongen.PutString(e, (*x167))
+				x88 := &s86[i87]
+				jsongen.PutString(e, (*x88))
 			}
 			e.Byte(']')
 		}
@@ -2219,16 +1050,16 @@ func encodeLinuxCapabilities(e *jsongen.Encoder, v *specs.LinuxCapabilities) {
 		}
 		sep = true
 		e.Raw("\"ambient\":")
-		if s168 := v.Ambient; s168 == nil {
+		if s89 := v.Ambient; s89 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i169 := range s168 {
-				if i169 > 0 {
+			for i90 := range s89 {
+				if i90 > 0 {
 					e.Byte(',')
 				}
-				x170 := &s168[i169]
-				jsongen.PutString(e, (*x170))
+				x91 := &s89[i90]
+				jsongen.PutString(e, (*x91))
 			}
 			e.Byte(']')
 		}
@@ -2293,16 +1124,16 @@ func encodeScheduler(e *jsongen.Encoder, v *specs.Scheduler) {
 		}
 		sep = true
 		e.Raw("\"flags\":")
-		if s171 := v.Flags; s171 == nil {
+		if s92 := v.Flags; s92 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i172 := range s171 {
-				if i172 > 0 {
+			for i93 := range s92 {
+				if i93 > 0 {
 					e.Byte(',')
 				}
-				x173 := &s171[i172]
-				jsongen.PutString(e, (*x173))
+				x94 := &s92[i93]
+				jsongen.PutString(e, (*x94))
 			}
 			e.Byte(']')
 		}
@@ -2392,16 +1223,16 @@ func encodeHook(e *jsongen.Encoder, v *specs.Hook) {
 		}
 		sep = true
 		e.Raw("\"args\":")
-		if s174 := v.Args; s174 == nil {
+		if s95 := v.Args; s95 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i175 := range s174 {
-				if i175 > 0 {
+			for i96 := range s95 {
+				if i96 > 0 {
 					e.Byte(',')
 				}
-				x176 := &s174[i175]
-				jsongen.PutString(e, (*x176))
+				x97 := &s95[i96]
+				jsongen.PutString(e, (*x97))
 			}
 			e.Byte(']')
 		}
@@ -2412,16 +1243,16 @@ func encodeHook(e *jsongen.Encoder, v *specs.Hook) {
 		}
 		sep = true
 		e.Raw("\"env\":")
-		if s177 := v.Env; s177 == nil {
+		if s98 := v.Env; s98 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i178 := range s177 {
-				if i178 > 0 {
+			for i99 := range s98 {
+				if i99 > 0 {
 					e.Byte(',')
 				}
-				x179 := &s177[i178]
-				jsongen.PutString(e, (*x179))
+				x100 := &s98[i99]
+				jsongen.PutString(e, (*x100))
 			}
 			e.Byte(']')
 		}
@@ -2432,10 +1263,10 @@ func encodeHook(e *jsongen.Encoder, v *specs.Hook) {
 		}
 		sep = true
 		e.Raw("\"timeout\":")
-		if p180 := v.Timeout; p180 == nil {
+		if p101 := v.Timeout; p101 == nil {
 			e.Raw("null")
 		} else {
-			jsongen.PutInt(e, (*p180))
+			jsongen.PutInt(e, (*p101))
 		}
 	}
 	e.Byte('}')
@@ -2450,16 +1281,16 @@ func encodeLinuxSyscall(e *jsongen.Encoder, v *specs.LinuxSyscall) {
 	}
 	sep = true
 	e.Raw("\"names\":")
-	if s181 := v.Names; s181 == nil {
+	if s102 := v.Names; s102 == nil {
 		e.Raw("null")
 	} else {
 		e.Byte('[')
-		for i182 := range s181 {
-			if i182 > 0 {
+		for i103 := range s102 {
+			if i103 > 0 {
 				e.Byte(',')
 			}
-			x183 := &s181[i182]
-			jsongen.PutString(e, (*x183))
+			x104 := &s102[i103]
+			jsongen.PutString(e, (*x104))
 		}
 		e.Byte(']')
 	}
@@ -2475,10 +1306,10 @@ func encodeLinuxSyscall(e *jsongen.Encoder, v *specs.LinuxSyscall) {
 		}
 		sep = true
 		e.Raw("\"errnoRet\":")
-		if p184 := v.ErrnoRet; p184 == nil {
+		if p105 := v.ErrnoRet; p105 == nil {
 			e.Raw("null")
 		} else {
-			jsongen.PutUint(e, (*p184))
+			jsongen.PutUint(e, (*p105))
 		}
 	}
 	if !(len(v.Args) == 0) {
@@ -2487,16 +1318,16 @@ func encodeLinuxSyscall(e *jsongen.Encoder, v *specs.LinuxSyscall) {
 		}
 		sep = true
 		e.Raw("\"args\":")
-		if s185 := v.Args; s185 == nil {
+		if s106 := v.Args; s106 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i186 := range s185 {
-				if i186 > 0 {
+			for i107 := range s106 {
+				if i107 > 0 {
 					e.Byte(',')
 				}
-				x187 := &s185[i186]
-				encodeLinuxSeccompArg(e, &(*x187))
+				x108 := &s106[i107]
+				encodeLinuxSeccompArg(e, &(*x108))
 			}
 			e.Byte(']')
 		}

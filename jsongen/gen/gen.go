@@ -30,6 +30,12 @@ type Config struct {
 	// Skip lists fields ("Type.Field") whose key makes the decoder give up:
 	// what rt never meets on Linux (e.g. Spec.Windows), left to encoding/json.
 	Skip []string
+	// Export lists struct types whose decoder is exported
+	// (DecodeJSON<Name>, on a *jsongen.Decoder) for other packages' output.
+	Export []reflect.Type
+	// Extern maps struct types to the import path of a package whose
+	// output exports their decoder: called, not written again.
+	Extern map[reflect.Type]string
 }
 
 type generator struct {
@@ -61,6 +67,11 @@ func Generate(cfg Config) ([]byte, error) {
 		fmt.Fprintf(&body, "// JSON, else it returns false and *v must be thrown away.\n")
 		fmt.Fprintf(&body, "func fastDecode%s(data []byte, v *%s) bool {\n", t.Name(), g.typeName(t))
 		fmt.Fprintf(&body, "d := jsongen.NewDecoder(data)\nreturn %s(d, v) && d.End()\n}\n\n", fn)
+	}
+	for _, t := range cfg.Export {
+		fn := g.decoderName(t)
+		fmt.Fprintf(&body, "// DecodeJSON%s decodes the next value of d into *v; false: d gave up.\n", t.Name())
+		fmt.Fprintf(&body, "func DecodeJSON%s(d *jsongen.Decoder, v *%s) bool {\nreturn %s(d, v)\n}\n\n", t.Name(), g.typeName(t), fn)
 	}
 	for _, t := range cfg.Encode {
 		if t.Kind() != reflect.Struct {
@@ -151,16 +162,21 @@ func (g *generator) typeName(t reflect.Type) string {
 	if t.PkgPath() == "" || t.PkgPath() == g.cfg.PkgPath {
 		return t.Name()
 	}
-	name, ok := g.imports[t.PkgPath()]
+	return g.pkgName(t.PkgPath()) + "." + t.Name()
+}
+
+// pkgName is the name the output imports path as.
+func (g *generator) pkgName(path string) string {
+	name, ok := g.imports[path]
 	if !ok {
-		name = t.PkgPath()[strings.LastIndex(t.PkgPath(), "/")+1:]
+		name = path[strings.LastIndex(path, "/")+1:]
 		name = strings.NewReplacer("-", "", ".", "").Replace(name)
 		if name == "specsgo" { // runtime-spec's specs-go, named specs where it is imported
 			name = "specs"
 		}
-		g.imports[t.PkgPath()] = name
+		g.imports[path] = name
 	}
-	return name + "." + t.Name()
+	return name
 }
 
 func (g *generator) decoderName(t reflect.Type) string {
@@ -168,6 +184,11 @@ func (g *generator) decoderName(t reflect.Type) string {
 		return n
 	}
 	n := "decode" + t.Name()
+	if path, ok := g.cfg.Extern[t]; ok {
+		n = g.pkgName(path) + ".DecodeJSON" + t.Name()
+		g.names[t] = n
+		return n
+	}
 	g.names[t] = n
 	g.queue = append(g.queue, t)
 	return n

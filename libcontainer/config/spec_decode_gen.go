@@ -24,6 +24,21 @@ func fastDecodeProcess(data []byte, v *specs.Process) bool {
 	return decodeProcess(d, v) && d.End()
 }
 
+// DecodeJSONProcess decodes the next value of d into *v; false: d gave up.
+func DecodeJSONProcess(d *jsongen.Decoder, v *specs.Process) bool {
+	return decodeProcess(d, v)
+}
+
+// DecodeJSONHooks decodes the next value of d into *v; false: d gave up.
+func DecodeJSONHooks(d *jsongen.Decoder, v *specs.Hooks) bool {
+	return decodeHooks(d, v)
+}
+
+// DecodeJSONLinuxSeccomp decodes the next value of d into *v; false: d gave up.
+func DecodeJSONLinuxSeccomp(d *jsongen.Decoder, v *specs.LinuxSeccomp) bool {
+	return decodeLinuxSeccomp(d, v)
+}
+
 func decodeSpec(d *jsongen.Decoder, v *specs.Spec) bool {
 	if d.Null() {
 		return true
@@ -395,6 +410,289 @@ func decodeProcess(d *jsongen.Decoder, v *specs.Process) bool {
 	return !d.Bad()
 }
 
+func decodeHooks(d *jsongen.Decoder, v *specs.Hooks) bool {
+	if d.Null() {
+		return true
+	}
+	if !d.Open('{') {
+		return false
+	}
+	var seen uint64
+	for first := true; d.Next('}', &first); {
+		k, ok := d.Key()
+		if !ok {
+			return false
+		}
+		switch string(k) {
+		case "prestart":
+			if !d.Once(&seen, 0) {
+				return false
+			}
+			if d.Null() {
+				v.Prestart = nil
+			} else {
+				if !d.Open('[') {
+					return false
+				}
+				s27 := []specs.Hook{}
+				for first29 := true; d.Next(']', &first29); {
+					var e28 specs.Hook
+					if !decodeHook(d, &e28) {
+						return false
+					}
+					s27 = append(s27, e28)
+				}
+				if d.Bad() {
+					return false
+				}
+				v.Prestart = s27
+			}
+		case "createRuntime":
+			if !d.Once(&seen, 1) {
+				return false
+			}
+			if d.Null() {
+				v.CreateRuntime = nil
+			} else {
+				if !d.Open('[') {
+					return false
+				}
+				s30 := []specs.Hook{}
+				for first32 := true; d.Next(']', &first32); {
+					var e31 specs.Hook
+					if !decodeHook(d, &e31) {
+						return false
+					}
+					s30 = append(s30, e31)
+				}
+				if d.Bad() {
+					return false
+				}
+				v.CreateRuntime = s30
+			}
+		case "createContainer":
+			if !d.Once(&seen, 2) {
+				return false
+			}
+			if d.Null() {
+				v.CreateContainer = nil
+			} else {
+				if !d.Open('[') {
+					return false
+				}
+				s33 := []specs.Hook{}
+				for first35 := true; d.Next(']', &first35); {
+					var e34 specs.Hook
+					if !decodeHook(d, &e34) {
+						return false
+					}
+					s33 = append(s33, e34)
+				}
+				if d.Bad() {
+					return false
+				}
+				v.CreateContainer = s33
+			}
+		case "startContainer":
+			if !d.Once(&seen, 3) {
+				return false
+			}
+			if d.Null() {
+				v.StartContainer = nil
+			} else {
+				if !d.Open('[') {
+					return false
+				}
+				s36 := []specs.Hook{}
+				for first38 := true; d.Next(']', &first38); {
+					var e37 specs.Hook
+					if !decodeHook(d, &e37) {
+						return false
+					}
+					s36 = append(s36, e37)
+				}
+				if d.Bad() {
+					return false
+				}
+				v.StartContainer = s36
+			}
+		case "poststart":
+			if !d.Once(&seen, 4) {
+				return false
+			}
+			if d.Null() {
+				v.Poststart = nil
+			} else {
+				if !d.Open('[') {
+					return false
+				}
+				s39 := []specs.Hook{}
+				for first41 := true; d.Next(']', &first41); {
+					var e40 specs.Hook
+					if !decodeHook(d, &e40) {
+						return false
+					}
+					s39 = append(s39, e40)
+				}
+				if d.Bad() {
+					return false
+				}
+				v.Poststart = s39
+			}
+		case "poststop":
+			if !d.Once(&seen, 5) {
+				return false
+			}
+			if d.Null() {
+				v.Poststop = nil
+			} else {
+				if !d.Open('[') {
+					return false
+				}
+				s42 := []specs.Hook{}
+				for first44 := true; d.Next(']', &first44); {
+					var e43 specs.Hook
+					if !decodeHook(d, &e43) {
+						return false
+					}
+					s42 = append(s42, e43)
+				}
+				if d.Bad() {
+					return false
+				}
+				v.Poststop = s42
+			}
+		default:
+			return d.GiveUp()
+		}
+	}
+	return !d.Bad()
+}
+
+func decodeLinuxSeccomp(d *jsongen.Decoder, v *specs.LinuxSeccomp) bool {
+	if d.Null() {
+		return true
+	}
+	if !d.Open('{') {
+		return false
+	}
+	var seen uint64
+	for first := true; d.Next('}', &first); {
+		k, ok := d.Key()
+		if !ok {
+			return false
+		}
+		switch string(k) {
+		case "defaultAction":
+			if !d.Once(&seen, 0) {
+				return false
+			}
+			if !jsongen.String(d, &v.DefaultAction) {
+				return false
+			}
+		case "defaultErrnoRet":
+			if !d.Once(&seen, 1) {
+				return false
+			}
+			if d.Null() {
+				v.DefaultErrnoRet = nil
+			} else {
+				p45 := new(uint)
+				v.DefaultErrnoRet = p45
+				if !jsongen.Uint(d, &(*p45)) {
+					return false
+				}
+			}
+		case "architectures":
+			if !d.Once(&seen, 2) {
+				return false
+			}
+			if d.Null() {
+				v.Architectures = nil
+			} else {
+				if !d.Open('[') {
+					return false
+				}
+				s46 := []specs.Arch{}
+				for first48 := true; d.Next(']', &first48); {
+					var e47 specs.Arch
+					if !jsongen.String(d, &e47) {
+						return false
+					}
+					s46 = append(s46, e47)
+				}
+				if d.Bad() {
+					return false
+				}
+				v.Architectures = s46
+			}
+		case "flags":
+			if !d.Once(&seen, 3) {
+				return false
+			}
+			if d.Null() {
+				v.Flags = nil
+			} else {
+				if !d.Open('[') {
+					return false
+				}
+				s49 := []specs.LinuxSeccompFlag{}
+				for first51 := true; d.Next(']', &first51); {
+					var e50 specs.LinuxSeccompFlag
+					if !jsongen.String(d, &e50) {
+						return false
+					}
+					s49 = append(s49, e50)
+				}
+				if d.Bad() {
+					return false
+				}
+				v.Flags = s49
+			}
+		case "listenerPath":
+			if !d.Once(&seen, 4) {
+				return false
+			}
+			if !jsongen.String(d, &v.ListenerPath) {
+				return false
+			}
+		case "listenerMetadata":
+			if !d.Once(&seen, 5) {
+				return false
+			}
+			if !jsongen.String(d, &v.ListenerMetadata) {
+				return false
+			}
+		case "syscalls":
+			if !d.Once(&seen, 6) {
+				return false
+			}
+			if d.Null() {
+				v.Syscalls = nil
+			} else {
+				if !d.Open('[') {
+					return false
+				}
+				s52 := []specs.LinuxSyscall{}
+				for first54 := true; d.Next(']', &first54); {
+					var e53 specs.LinuxSyscall
+					if !decodeLinuxSyscall(d, &e53) {
+						return false
+					}
+					s52 = append(s52, e53)
+				}
+				if d.Bad() {
+					return false
+				}
+				v.Syscalls = s52
+			}
+		default:
+			return d.GiveUp()
+		}
+	}
+	return !d.Bad()
+}
+
 func decodeRoot(d *jsongen.Decoder, v *specs.Root) bool {
 	if d.Null() {
 		return true
@@ -475,18 +773,18 @@ func decodeMount(d *jsongen.Decoder, v *specs.Mount) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s27 := []string{}
-				for first29 := true; d.Next(']', &first29); {
-					var e28 string
-					if !jsongen.String(d, &e28) {
+				s55 := []string{}
+				for first57 := true; d.Next(']', &first57); {
+					var e56 string
+					if !jsongen.String(d, &e56) {
 						return false
 					}
-					s27 = append(s27, e28)
+					s55 = append(s55, e56)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Options = s27
+				v.Options = s55
 			}
 		case "uidMappings":
 			if !d.Once(&seen, 4) {
@@ -498,18 +796,18 @@ func decodeMount(d *jsongen.Decoder, v *specs.Mount) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s30 := []specs.LinuxIDMapping{}
-				for first32 := true; d.Next(']', &first32); {
-					var e31 specs.LinuxIDMapping
-					if !decodeLinuxIDMapping(d, &e31) {
+				s58 := []specs.LinuxIDMapping{}
+				for first60 := true; d.Next(']', &first60); {
+					var e59 specs.LinuxIDMapping
+					if !decodeLinuxIDMapping(d, &e59) {
 						return false
 					}
-					s30 = append(s30, e31)
+					s58 = append(s58, e59)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.UIDMappings = s30
+				v.UIDMappings = s58
 			}
 		case "gidMappings":
 			if !d.Once(&seen, 5) {
@@ -521,177 +819,18 @@ func decodeMount(d *jsongen.Decoder, v *specs.Mount) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s33 := []specs.LinuxIDMapping{}
-				for first35 := true; d.Next(']', &first35); {
-					var e34 specs.LinuxIDMapping
-					if !decodeLinuxIDMapping(d, &e34) {
+				s61 := []specs.LinuxIDMapping{}
+				for first63 := true; d.Next(']', &first63); {
+					var e62 specs.LinuxIDMapping
+					if !decodeLinuxIDMapping(d, &e62) {
 						return false
 					}
-					s33 = append(s33, e34)
+					s61 = append(s61, e62)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.GIDMappings = s33
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeHooks(d *jsongen.Decoder, v *specs.Hooks) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "prestart":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if d.Null() {
-				v.Prestart = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s36 := []specs.Hook{}
-				for first38 := true; d.Next(']', &first38); {
-					var e37 specs.Hook
-					if !decodeHook(d, &e37) {
-						return false
-					}
-					s36 = append(s36, e37)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Prestart = s36
-			}
-		case "createRuntime":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if d.Null() {
-				v.CreateRuntime = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s39 := []specs.Hook{}
-				for first41 := true; d.Next(']', &first41); {
-					var e40 specs.Hook
-					if !decodeHook(d, &e40) {
-						return false
-					}
-					s39 = append(s39, e40)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.CreateRuntime = s39
-			}
-		case "createContainer":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if d.Null() {
-				v.CreateContainer = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s42 := []specs.Hook{}
-				for first44 := true; d.Next(']', &first44); {
-					var e43 specs.Hook
-					if !decodeHook(d, &e43) {
-						return false
-					}
-					s42 = append(s42, e43)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.CreateContainer = s42
-			}
-		case "startContainer":
-			if !d.Once(&seen, 3) {
-				return false
-			}
-			if d.Null() {
-				v.StartContainer = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s45 := []specs.Hook{}
-				for first47 := true; d.Next(']', &first47); {
-					var e46 specs.Hook
-					if !decodeHook(d, &e46) {
-						return false
-					}
-					s45 = append(s45, e46)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.StartContainer = s45
-			}
-		case "poststart":
-			if !d.Once(&seen, 4) {
-				return false
-			}
-			if d.Null() {
-				v.Poststart = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s48 := []specs.Hook{}
-				for first50 := true; d.Next(']', &first50); {
-					var e49 specs.Hook
-					if !decodeHook(d, &e49) {
-						return false
-					}
-					s48 = append(s48, e49)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Poststart = s48
-			}
-		case "poststop":
-			if !d.Once(&seen, 5) {
-				return false
-			}
-			if d.Null() {
-				v.Poststop = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s51 := []specs.Hook{}
-				for first53 := true; d.Next(']', &first53); {
-					var e52 specs.Hook
-					if !decodeHook(d, &e52) {
-						return false
-					}
-					s51 = append(s51, e52)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Poststop = s51
+				v.GIDMappings = s61
 			}
 		default:
 			return d.GiveUp()
@@ -724,18 +863,18 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s54 := []specs.LinuxIDMapping{}
-				for first56 := true; d.Next(']', &first56); {
-					var e55 specs.LinuxIDMapping
-					if !decodeLinuxIDMapping(d, &e55) {
+				s64 := []specs.LinuxIDMapping{}
+				for first66 := true; d.Next(']', &first66); {
+					var e65 specs.LinuxIDMapping
+					if !decodeLinuxIDMapping(d, &e65) {
 						return false
 					}
-					s54 = append(s54, e55)
+					s64 = append(s64, e65)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.UIDMappings = s54
+				v.UIDMappings = s64
 			}
 		case "gidMappings":
 			if !d.Once(&seen, 1) {
@@ -747,18 +886,18 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s57 := []specs.LinuxIDMapping{}
-				for first59 := true; d.Next(']', &first59); {
-					var e58 specs.LinuxIDMapping
-					if !decodeLinuxIDMapping(d, &e58) {
+				s67 := []specs.LinuxIDMapping{}
+				for first69 := true; d.Next(']', &first69); {
+					var e68 specs.LinuxIDMapping
+					if !decodeLinuxIDMapping(d, &e68) {
 						return false
 					}
-					s57 = append(s57, e58)
+					s67 = append(s67, e68)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.GIDMappings = s57
+				v.GIDMappings = s67
 			}
 		case "sysctl":
 			if !d.Once(&seen, 2) {
@@ -770,22 +909,22 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 				if !d.Open('{') {
 					return false
 				}
-				m60 := map[string]string{}
-				for first63 := true; d.Next('}', &first63); {
-					k62, ok := d.MapKey()
+				m70 := map[string]string{}
+				for first73 := true; d.Next('}', &first73); {
+					k72, ok := d.MapKey()
 					if !ok {
 						return false
 					}
-					var e61 string
-					if !jsongen.String(d, &e61) {
+					var e71 string
+					if !jsongen.String(d, &e71) {
 						return false
 					}
-					m60[string(k62)] = e61
+					m70[string(k72)] = e71
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Sysctl = m60
+				v.Sysctl = m70
 			}
 		case "resources":
 			if !d.Once(&seen, 3) {
@@ -794,9 +933,9 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 			if d.Null() {
 				v.Resources = nil
 			} else {
-				p64 := new(specs.LinuxResources)
-				v.Resources = p64
-				if !decodeLinuxResources(d, &(*p64)) {
+				p74 := new(specs.LinuxResources)
+				v.Resources = p74
+				if !decodeLinuxResources(d, &(*p74)) {
 					return false
 				}
 			}
@@ -817,18 +956,18 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s65 := []specs.LinuxNamespace{}
-				for first67 := true; d.Next(']', &first67); {
-					var e66 specs.LinuxNamespace
-					if !decodeLinuxNamespace(d, &e66) {
+				s75 := []specs.LinuxNamespace{}
+				for first77 := true; d.Next(']', &first77); {
+					var e76 specs.LinuxNamespace
+					if !decodeLinuxNamespace(d, &e76) {
 						return false
 					}
-					s65 = append(s65, e66)
+					s75 = append(s75, e76)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Namespaces = s65
+				v.Namespaces = s75
 			}
 		case "devices":
 			if !d.Once(&seen, 6) {
@@ -840,18 +979,18 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s68 := []specs.LinuxDevice{}
-				for first70 := true; d.Next(']', &first70); {
-					var e69 specs.LinuxDevice
-					if !decodeLinuxDevice(d, &e69) {
+				s78 := []specs.LinuxDevice{}
+				for first80 := true; d.Next(']', &first80); {
+					var e79 specs.LinuxDevice
+					if !decodeLinuxDevice(d, &e79) {
 						return false
 					}
-					s68 = append(s68, e69)
+					s78 = append(s78, e79)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Devices = s68
+				v.Devices = s78
 			}
 		case "netDevices":
 			if !d.Once(&seen, 7) {
@@ -863,22 +1002,22 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 				if !d.Open('{') {
 					return false
 				}
-				m71 := map[string]specs.LinuxNetDevice{}
-				for first74 := true; d.Next('}', &first74); {
-					k73, ok := d.MapKey()
+				m81 := map[string]specs.LinuxNetDevice{}
+				for first84 := true; d.Next('}', &first84); {
+					k83, ok := d.MapKey()
 					if !ok {
 						return false
 					}
-					var e72 specs.LinuxNetDevice
-					if !decodeLinuxNetDevice(d, &e72) {
+					var e82 specs.LinuxNetDevice
+					if !decodeLinuxNetDevice(d, &e82) {
 						return false
 					}
-					m71[string(k73)] = e72
+					m81[string(k83)] = e82
 				}
 				if d.Bad() {
 					return false
 				}
-				v.NetDevices = m71
+				v.NetDevices = m81
 			}
 		case "seccomp":
 			if !d.Once(&seen, 8) {
@@ -887,9 +1026,9 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 			if d.Null() {
 				v.Seccomp = nil
 			} else {
-				p75 := new(specs.LinuxSeccomp)
-				v.Seccomp = p75
-				if !decodeLinuxSeccomp(d, &(*p75)) {
+				p85 := new(specs.LinuxSeccomp)
+				v.Seccomp = p85
+				if !decodeLinuxSeccomp(d, &(*p85)) {
 					return false
 				}
 			}
@@ -910,18 +1049,18 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s76 := []string{}
-				for first78 := true; d.Next(']', &first78); {
-					var e77 string
-					if !jsongen.String(d, &e77) {
+				s86 := []string{}
+				for first88 := true; d.Next(']', &first88); {
+					var e87 string
+					if !jsongen.String(d, &e87) {
 						return false
 					}
-					s76 = append(s76, e77)
+					s86 = append(s86, e87)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.MaskedPaths = s76
+				v.MaskedPaths = s86
 			}
 		case "readonlyPaths":
 			if !d.Once(&seen, 11) {
@@ -933,18 +1072,18 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s79 := []string{}
-				for first81 := true; d.Next(']', &first81); {
-					var e80 string
-					if !jsongen.String(d, &e80) {
+				s89 := []string{}
+				for first91 := true; d.Next(']', &first91); {
+					var e90 string
+					if !jsongen.String(d, &e90) {
 						return false
 					}
-					s79 = append(s79, e80)
+					s89 = append(s89, e90)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.ReadonlyPaths = s79
+				v.ReadonlyPaths = s89
 			}
 		case "mountLabel":
 			if !d.Once(&seen, 12) {
@@ -960,9 +1099,9 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 			if d.Null() {
 				v.IntelRdt = nil
 			} else {
-				p82 := new(specs.LinuxIntelRdt)
-				v.IntelRdt = p82
-				if !decodeLinuxIntelRdt(d, &(*p82)) {
+				p92 := new(specs.LinuxIntelRdt)
+				v.IntelRdt = p92
+				if !decodeLinuxIntelRdt(d, &(*p92)) {
 					return false
 				}
 			}
@@ -973,9 +1112,9 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 			if d.Null() {
 				v.MemoryPolicy = nil
 			} else {
-				p83 := new(specs.LinuxMemoryPolicy)
-				v.MemoryPolicy = p83
-				if !decodeLinuxMemoryPolicy(d, &(*p83)) {
+				p93 := new(specs.LinuxMemoryPolicy)
+				v.MemoryPolicy = p93
+				if !decodeLinuxMemoryPolicy(d, &(*p93)) {
 					return false
 				}
 			}
@@ -986,9 +1125,9 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 			if d.Null() {
 				v.Personality = nil
 			} else {
-				p84 := new(specs.LinuxPersonality)
-				v.Personality = p84
-				if !decodeLinuxPersonality(d, &(*p84)) {
+				p94 := new(specs.LinuxPersonality)
+				v.Personality = p94
+				if !decodeLinuxPersonality(d, &(*p94)) {
 					return false
 				}
 			}
@@ -1002,22 +1141,22 @@ func decodeLinux(d *jsongen.Decoder, v *specs.Linux) bool {
 				if !d.Open('{') {
 					return false
 				}
-				m85 := map[string]specs.LinuxTimeOffset{}
-				for first88 := true; d.Next('}', &first88); {
-					k87, ok := d.MapKey()
+				m95 := map[string]specs.LinuxTimeOffset{}
+				for first98 := true; d.Next('}', &first98); {
+					k97, ok := d.MapKey()
 					if !ok {
 						return false
 					}
-					var e86 specs.LinuxTimeOffset
-					if !decodeLinuxTimeOffset(d, &e86) {
+					var e96 specs.LinuxTimeOffset
+					if !decodeLinuxTimeOffset(d, &e96) {
 						return false
 					}
-					m85[string(k87)] = e86
+					m95[string(k97)] = e96
 				}
 				if d.Bad() {
 					return false
 				}
-				v.TimeOffsets = m85
+				v.TimeOffsets = m95
 			}
 		default:
 			return d.GiveUp()
@@ -1096,9 +1235,9 @@ func decodeUser(d *jsongen.Decoder, v *specs.User) bool {
 			if d.Null() {
 				v.Umask = nil
 			} else {
-				p89 := new(uint32)
-				v.Umask = p89
-				if !jsongen.Uint(d, &(*p89)) {
+				p99 := new(uint32)
+				v.Umask = p99
+				if !jsongen.Uint(d, &(*p99)) {
 					return false
 				}
 			}
@@ -1112,18 +1251,18 @@ func decodeUser(d *jsongen.Decoder, v *specs.User) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s90 := []uint32{}
-				for first92 := true; d.Next(']', &first92); {
-					var e91 uint32
-					if !jsongen.Uint(d, &e91) {
+				s100 := []uint32{}
+				for first102 := true; d.Next(']', &first102); {
+					var e101 uint32
+					if !jsongen.Uint(d, &e101) {
 						return false
 					}
-					s90 = append(s90, e91)
+					s100 = append(s100, e101)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.AdditionalGids = s90
+				v.AdditionalGids = s100
 			}
 		case "username":
 			if !d.Once(&seen, 4) {
@@ -1163,18 +1302,18 @@ func decodeLinuxCapabilities(d *jsongen.Decoder, v *specs.LinuxCapabilities) boo
 				if !d.Open('[') {
 					return false
 				}
-				s93 := []string{}
-				for first95 := true; d.Next(']', &first95); {
-					var e94 string
-					if !jsongen.String(d, &e94) {
+				s103 := []string{}
+				for first105 := true; d.Next(']', &first105); {
+					var e104 string
+					if !jsongen.String(d, &e104) {
 						return false
 					}
-					s93 = append(s93, e94)
+					s103 = append(s103, e104)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Bounding = s93
+				v.Bounding = s103
 			}
 		case "effective":
 			if !d.Once(&seen, 1) {
@@ -1186,18 +1325,18 @@ func decodeLinuxCapabilities(d *jsongen.Decoder, v *specs.LinuxCapabilities) boo
 				if !d.Open('[') {
 					return false
 				}
-				s96 := []string{}
-				for first98 := true; d.Next(']', &first98); {
-					var e97 string
-					if !jsongen.String(d, &e97) {
+				s106 := []string{}
+				for first108 := true; d.Next(']', &first108); {
+					var e107 string
+					if !jsongen.String(d, &e107) {
 						return false
 					}
-					s96 = append(s96, e97)
+					s106 = append(s106, e107)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Effective = s96
+				v.Effective = s106
 			}
 		case "inheritable":
 			if !d.Once(&seen, 2) {
@@ -1209,18 +1348,18 @@ func decodeLinuxCapabilities(d *jsongen.Decoder, v *specs.LinuxCapabilities) boo
 				if !d.Open('[') {
 					return false
 				}
-				s99 := []string{}
-				for first101 := true; d.Next(']', &first101); {
-					var e100 string
-					if !jsongen.String(d, &e100) {
+				s109 := []string{}
+				for first111 := true; d.Next(']', &first111); {
+					var e110 string
+					if !jsongen.String(d, &e110) {
 						return false
 					}
-					s99 = append(s99, e100)
+					s109 = append(s109, e110)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Inheritable = s99
+				v.Inheritable = s109
 			}
 		case "permitted":
 			if !d.Once(&seen, 3) {
@@ -1232,18 +1371,18 @@ func decodeLinuxCapabilities(d *jsongen.Decoder, v *specs.LinuxCapabilities) boo
 				if !d.Open('[') {
 					return false
 				}
-				s102 := []string{}
-				for first104 := true; d.Next(']', &first104); {
-					var e103 string
-					if !jsongen.String(d, &e103) {
+				s112 := []string{}
+				for first114 := true; d.Next(']', &first114); {
+					var e113 string
+					if !jsongen.String(d, &e113) {
 						return false
 					}
-					s102 = append(s102, e103)
+					s112 = append(s112, e113)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Permitted = s102
+				v.Permitted = s112
 			}
 		case "ambient":
 			if !d.Once(&seen, 4) {
@@ -1255,18 +1394,18 @@ func decodeLinuxCapabilities(d *jsongen.Decoder, v *specs.LinuxCapabilities) boo
 				if !d.Open('[') {
 					return false
 				}
-				s105 := []string{}
-				for first107 := true; d.Next(']', &first107); {
-					var e106 string
-					if !jsongen.String(d, &e106) {
+				s115 := []string{}
+				for first117 := true; d.Next(']', &first117); {
+					var e116 string
+					if !jsongen.String(d, &e116) {
 						return false
 					}
-					s105 = append(s105, e106)
+					s115 = append(s115, e116)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Ambient = s105
+				v.Ambient = s115
 			}
 		default:
 			return d.GiveUp()
@@ -1362,18 +1501,18 @@ func decodeScheduler(d *jsongen.Decoder, v *specs.Scheduler) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s108 := []specs.LinuxSchedulerFlag{}
-				for first110 := true; d.Next(']', &first110); {
-					var e109 specs.LinuxSchedulerFlag
-					if !jsongen.String(d, &e109) {
+				s118 := []specs.LinuxSchedulerFlag{}
+				for first120 := true; d.Next(']', &first120); {
+					var e119 specs.LinuxSchedulerFlag
+					if !jsongen.String(d, &e119) {
 						return false
 					}
-					s108 = append(s108, e109)
+					s118 = append(s118, e119)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Flags = s108
+				v.Flags = s118
 			}
 		case "runtime":
 			if !d.Once(&seen, 4) {
@@ -1473,6 +1612,180 @@ func decodeCPUAffinity(d *jsongen.Decoder, v *specs.CPUAffinity) bool {
 	return !d.Bad()
 }
 
+func decodeHook(d *jsongen.Decoder, v *specs.Hook) bool {
+	if d.Null() {
+		return true
+	}
+	if !d.Open('{') {
+		return false
+	}
+	var seen uint64
+	for first := true; d.Next('}', &first); {
+		k, ok := d.Key()
+		if !ok {
+			return false
+		}
+		switch string(k) {
+		case "path":
+			if !d.Once(&seen, 0) {
+				return false
+			}
+			if !jsongen.String(d, &v.Path) {
+				return false
+			}
+		case "args":
+			if !d.Once(&seen, 1) {
+				return false
+			}
+			if d.Null() {
+				v.Args = nil
+			} else {
+				if !d.Open('[') {
+					return false
+				}
+				s121 := []string{}
+				for first123 := true; d.Next(']', &first123); {
+					var e122 string
+					if !jsongen.String(d, &e122) {
+						return false
+					}
+					s121 = append(s121, e122)
+				}
+				if d.Bad() {
+					return false
+				}
+				v.Args = s121
+			}
+		case "env":
+			if !d.Once(&seen, 2) {
+				return false
+			}
+			if d.Null() {
+				v.Env = nil
+			} else {
+				if !d.Open('[') {
+					return false
+				}
+				s124 := []string{}
+				for first126 := true; d.Next(']', &first126); {
+					var e125 string
+					if !jsongen.String(d, &e125) {
+						return false
+					}
+					s124 = append(s124, e125)
+				}
+				if d.Bad() {
+					return false
+				}
+				v.Env = s124
+			}
+		case "timeout":
+			if !d.Once(&seen, 3) {
+				return false
+			}
+			if d.Null() {
+				v.Timeout = nil
+			} else {
+				p127 := new(int)
+				v.Timeout = p127
+				if !jsongen.Int(d, &(*p127)) {
+					return false
+				}
+			}
+		default:
+			return d.GiveUp()
+		}
+	}
+	return !d.Bad()
+}
+
+func decodeLinuxSyscall(d *jsongen.Decoder, v *specs.LinuxSyscall) bool {
+	if d.Null() {
+		return true
+	}
+	if !d.Open('{') {
+		return false
+	}
+	var seen uint64
+	for first := true; d.Next('}', &first); {
+		k, ok := d.Key()
+		if !ok {
+			return false
+		}
+		switch string(k) {
+		case "names":
+			if !d.Once(&seen, 0) {
+				return false
+			}
+			if d.Null() {
+				v.Names = nil
+			} else {
+				if !d.Open('[') {
+					return false
+				}
+				s128 := []string{}
+				for first130 := true; d.Next(']', &first130); {
+					var e129 string
+					if !jsongen.String(d, &e129) {
+						return false
+					}
+					s128 = append(s128, e129)
+				}
+				if d.Bad() {
+					return false
+				}
+				v.Names = s128
+			}
+		case "action":
+			if !d.Once(&seen, 1) {
+				return false
+			}
+			if !jsongen.String(d, &v.Action) {
+				return false
+			}
+		case "errnoRet":
+			if !d.Once(&seen, 2) {
+				return false
+			}
+			if d.Null() {
+				v.ErrnoRet = nil
+			} else {
+				p131 := new(uint)
+				v.ErrnoRet = p131
+				if !jsongen.Uint(d, &(*p131)) {
+					return false
+				}
+			}
+		case "args":
+			if !d.Once(&seen, 3) {
+				return false
+			}
+			if d.Null() {
+				v.Args = nil
+			} else {
+				if !d.Open('[') {
+					return false
+				}
+				s132 := []specs.LinuxSeccompArg{}
+				for first134 := true; d.Next(']', &first134); {
+					var e133 specs.LinuxSeccompArg
+					if !decodeLinuxSeccompArg(d, &e133) {
+						return false
+					}
+					s132 = append(s132, e133)
+				}
+				if d.Bad() {
+					return false
+				}
+				v.Args = s132
+			}
+		default:
+			return d.GiveUp()
+		}
+	}
+	return !d.Bad()
+}
+
 func decodeLinuxIDMapping(d *jsongen.Decoder, v *specs.LinuxIDMapping) bool {
 	if d.Null() {
 		return true
@@ -1515,93 +1828,6 @@ func decodeLinuxIDMapping(d *jsongen.Decoder, v *specs.LinuxIDMapping) bool {
 	return !d.Bad()
 }
 
-func decodeHook(d *jsongen.Decoder, v *specs.Hook) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "path":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if !jsongen.String(d, &v.Path) {
-				return false
-			}
-		case "args":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if d.Null() {
-				v.Args = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s111 := []string{}
-				for first113 := true; d.Next(']', &first113); {
-					var e112 string
-					if !jsongen.String(d, &e112) {
-						return false
-					}
-					s111 = append(s111, e112)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Args = s111
-			}
-		case "env":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if d.Null() {
-				v.Env = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s114 := []string{}
-				for first116 := true; d.Next(']', &first116); {
-					var e115 string
-					if !jsongen.String(d, &e115) {
-						return false
-					}
-					s114 = append(s114, e115)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Env = s114
-			}
-		case "timeout":
-			if !d.Once(&seen, 3) {
-				return false
-			}
-			if d.Null() {
-				v.Timeout = nil
-			} else {
-				p117 := new(int)
-				v.Timeout = p117
-				if !jsongen.Int(d, &(*p117)) {
-					return false
-				}
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
 func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 	if d.Null() {
 		return true
@@ -1626,18 +1852,18 @@ func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s118 := []specs.LinuxDeviceCgroup{}
-				for first120 := true; d.Next(']', &first120); {
-					var e119 specs.LinuxDeviceCgroup
-					if !decodeLinuxDeviceCgroup(d, &e119) {
+				s135 := []specs.LinuxDeviceCgroup{}
+				for first137 := true; d.Next(']', &first137); {
+					var e136 specs.LinuxDeviceCgroup
+					if !decodeLinuxDeviceCgroup(d, &e136) {
 						return false
 					}
-					s118 = append(s118, e119)
+					s135 = append(s135, e136)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Devices = s118
+				v.Devices = s135
 			}
 		case "memory":
 			if !d.Once(&seen, 1) {
@@ -1646,9 +1872,9 @@ func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 			if d.Null() {
 				v.Memory = nil
 			} else {
-				p121 := new(specs.LinuxMemory)
-				v.Memory = p121
-				if !decodeLinuxMemory(d, &(*p121)) {
+				p138 := new(specs.LinuxMemory)
+				v.Memory = p138
+				if !decodeLinuxMemory(d, &(*p138)) {
 					return false
 				}
 			}
@@ -1659,9 +1885,9 @@ func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 			if d.Null() {
 				v.CPU = nil
 			} else {
-				p122 := new(specs.LinuxCPU)
-				v.CPU = p122
-				if !decodeLinuxCPU(d, &(*p122)) {
+				p139 := new(specs.LinuxCPU)
+				v.CPU = p139
+				if !decodeLinuxCPU(d, &(*p139)) {
 					return false
 				}
 			}
@@ -1672,9 +1898,9 @@ func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 			if d.Null() {
 				v.Pids = nil
 			} else {
-				p123 := new(specs.LinuxPids)
-				v.Pids = p123
-				if !decodeLinuxPids(d, &(*p123)) {
+				p140 := new(specs.LinuxPids)
+				v.Pids = p140
+				if !decodeLinuxPids(d, &(*p140)) {
 					return false
 				}
 			}
@@ -1685,9 +1911,9 @@ func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 			if d.Null() {
 				v.BlockIO = nil
 			} else {
-				p124 := new(specs.LinuxBlockIO)
-				v.BlockIO = p124
-				if !decodeLinuxBlockIO(d, &(*p124)) {
+				p141 := new(specs.LinuxBlockIO)
+				v.BlockIO = p141
+				if !decodeLinuxBlockIO(d, &(*p141)) {
 					return false
 				}
 			}
@@ -1701,18 +1927,18 @@ func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s125 := []specs.LinuxHugepageLimit{}
-				for first127 := true; d.Next(']', &first127); {
-					var e126 specs.LinuxHugepageLimit
-					if !decodeLinuxHugepageLimit(d, &e126) {
+				s142 := []specs.LinuxHugepageLimit{}
+				for first144 := true; d.Next(']', &first144); {
+					var e143 specs.LinuxHugepageLimit
+					if !decodeLinuxHugepageLimit(d, &e143) {
 						return false
 					}
-					s125 = append(s125, e126)
+					s142 = append(s142, e143)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.HugepageLimits = s125
+				v.HugepageLimits = s142
 			}
 		case "network":
 			if !d.Once(&seen, 6) {
@@ -1721,9 +1947,9 @@ func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 			if d.Null() {
 				v.Network = nil
 			} else {
-				p128 := new(specs.LinuxNetwork)
-				v.Network = p128
-				if !decodeLinuxNetwork(d, &(*p128)) {
+				p145 := new(specs.LinuxNetwork)
+				v.Network = p145
+				if !decodeLinuxNetwork(d, &(*p145)) {
 					return false
 				}
 			}
@@ -1737,22 +1963,22 @@ func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 				if !d.Open('{') {
 					return false
 				}
-				m129 := map[string]specs.LinuxRdma{}
-				for first132 := true; d.Next('}', &first132); {
-					k131, ok := d.MapKey()
+				m146 := map[string]specs.LinuxRdma{}
+				for first149 := true; d.Next('}', &first149); {
+					k148, ok := d.MapKey()
 					if !ok {
 						return false
 					}
-					var e130 specs.LinuxRdma
-					if !decodeLinuxRdma(d, &e130) {
+					var e147 specs.LinuxRdma
+					if !decodeLinuxRdma(d, &e147) {
 						return false
 					}
-					m129[string(k131)] = e130
+					m146[string(k148)] = e147
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Rdma = m129
+				v.Rdma = m146
 			}
 		case "unified":
 			if !d.Once(&seen, 8) {
@@ -1764,22 +1990,22 @@ func decodeLinuxResources(d *jsongen.Decoder, v *specs.LinuxResources) bool {
 				if !d.Open('{') {
 					return false
 				}
-				m133 := map[string]string{}
-				for first136 := true; d.Next('}', &first136); {
-					k135, ok := d.MapKey()
+				m150 := map[string]string{}
+				for first153 := true; d.Next('}', &first153); {
+					k152, ok := d.MapKey()
 					if !ok {
 						return false
 					}
-					var e134 string
-					if !jsongen.String(d, &e134) {
+					var e151 string
+					if !jsongen.String(d, &e151) {
 						return false
 					}
-					m133[string(k135)] = e134
+					m150[string(k152)] = e151
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Unified = m133
+				v.Unified = m150
 			}
 		default:
 			return d.GiveUp()
@@ -1872,9 +2098,9 @@ func decodeLinuxDevice(d *jsongen.Decoder, v *specs.LinuxDevice) bool {
 			if d.Null() {
 				v.FileMode = nil
 			} else {
-				p137 := new(fs.FileMode)
-				v.FileMode = p137
-				if !jsongen.Uint(d, &(*p137)) {
+				p154 := new(fs.FileMode)
+				v.FileMode = p154
+				if !jsongen.Uint(d, &(*p154)) {
 					return false
 				}
 			}
@@ -1885,9 +2111,9 @@ func decodeLinuxDevice(d *jsongen.Decoder, v *specs.LinuxDevice) bool {
 			if d.Null() {
 				v.UID = nil
 			} else {
-				p138 := new(uint32)
-				v.UID = p138
-				if !jsongen.Uint(d, &(*p138)) {
+				p155 := new(uint32)
+				v.UID = p155
+				if !jsongen.Uint(d, &(*p155)) {
 					return false
 				}
 			}
@@ -1898,9 +2124,9 @@ func decodeLinuxDevice(d *jsongen.Decoder, v *specs.LinuxDevice) bool {
 			if d.Null() {
 				v.GID = nil
 			} else {
-				p139 := new(uint32)
-				v.GID = p139
-				if !jsongen.Uint(d, &(*p139)) {
+				p156 := new(uint32)
+				v.GID = p156
+				if !jsongen.Uint(d, &(*p156)) {
 					return false
 				}
 			}
@@ -1931,130 +2157,6 @@ func decodeLinuxNetDevice(d *jsongen.Decoder, v *specs.LinuxNetDevice) bool {
 			}
 			if !jsongen.String(d, &v.Name) {
 				return false
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeLinuxSeccomp(d *jsongen.Decoder, v *specs.LinuxSeccomp) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "defaultAction":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if !jsongen.String(d, &v.DefaultAction) {
-				return false
-			}
-		case "defaultErrnoRet":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if d.Null() {
-				v.DefaultErrnoRet = nil
-			} else {
-				p140 := new(uint)
-				v.DefaultErrnoRet = p140
-				if !jsongen.Uint(d, &(*p140)) {
-					return false
-				}
-			}
-		case "architectures":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if d.Null() {
-				v.Architectures = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s141 := []specs.Arch{}
-				for first143 := true; d.Next(']', &first143); {
-					var e142 specs.Arch
-					if !jsongen.String(d, &e142) {
-						return false
-					}
-					s141 = append(s141, e142)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Architectures = s141
-			}
-		case "flags":
-			if !d.Once(&seen, 3) {
-				return false
-			}
-			if d.Null() {
-				v.Flags = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s144 := []specs.LinuxSeccompFlag{}
-				for first146 := true; d.Next(']', &first146); {
-					var e145 specs.LinuxSeccompFlag
-					if !jsongen.String(d, &e145) {
-						return false
-					}
-					s144 = append(s144, e145)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Flags = s144
-			}
-		case "listenerPath":
-			if !d.Once(&seen, 4) {
-				return false
-			}
-			if !jsongen.String(d, &v.ListenerPath) {
-				return false
-			}
-		case "listenerMetadata":
-			if !d.Once(&seen, 5) {
-				return false
-			}
-			if !jsongen.String(d, &v.ListenerMetadata) {
-				return false
-			}
-		case "syscalls":
-			if !d.Once(&seen, 6) {
-				return false
-			}
-			if d.Null() {
-				v.Syscalls = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s147 := []specs.LinuxSyscall{}
-				for first149 := true; d.Next(']', &first149); {
-					var e148 specs.LinuxSyscall
-					if !decodeLinuxSyscall(d, &e148) {
-						return false
-					}
-					s147 = append(s147, e148)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Syscalls = s147
 			}
 		default:
 			return d.GiveUp()
@@ -2094,18 +2196,18 @@ func decodeLinuxIntelRdt(d *jsongen.Decoder, v *specs.LinuxIntelRdt) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s150 := []string{}
-				for first152 := true; d.Next(']', &first152); {
-					var e151 string
-					if !jsongen.String(d, &e151) {
+				s157 := []string{}
+				for first159 := true; d.Next(']', &first159); {
+					var e158 string
+					if !jsongen.String(d, &e158) {
 						return false
 					}
-					s150 = append(s150, e151)
+					s157 = append(s157, e158)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Schemata = s150
+				v.Schemata = s157
 			}
 		case "l3CacheSchema":
 			if !d.Once(&seen, 2) {
@@ -2173,18 +2275,18 @@ func decodeLinuxMemoryPolicy(d *jsongen.Decoder, v *specs.LinuxMemoryPolicy) boo
 				if !d.Open('[') {
 					return false
 				}
-				s153 := []specs.MemoryPolicyFlagType{}
-				for first155 := true; d.Next(']', &first155); {
-					var e154 specs.MemoryPolicyFlagType
-					if !jsongen.String(d, &e154) {
+				s160 := []specs.MemoryPolicyFlagType{}
+				for first162 := true; d.Next(']', &first162); {
+					var e161 specs.MemoryPolicyFlagType
+					if !jsongen.String(d, &e161) {
 						return false
 					}
-					s153 = append(s153, e154)
+					s160 = append(s160, e161)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Flags = s153
+				v.Flags = s160
 			}
 		default:
 			return d.GiveUp()
@@ -2224,18 +2326,18 @@ func decodeLinuxPersonality(d *jsongen.Decoder, v *specs.LinuxPersonality) bool 
 				if !d.Open('[') {
 					return false
 				}
-				s156 := []specs.LinuxPersonalityFlag{}
-				for first158 := true; d.Next(']', &first158); {
-					var e157 specs.LinuxPersonalityFlag
-					if !jsongen.String(d, &e157) {
+				s163 := []specs.LinuxPersonalityFlag{}
+				for first165 := true; d.Next(']', &first165); {
+					var e164 specs.LinuxPersonalityFlag
+					if !jsongen.String(d, &e164) {
 						return false
 					}
-					s156 = append(s156, e157)
+					s163 = append(s163, e164)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Flags = s156
+				v.Flags = s163
 			}
 		default:
 			return d.GiveUp()
@@ -2270,6 +2372,55 @@ func decodeLinuxTimeOffset(d *jsongen.Decoder, v *specs.LinuxTimeOffset) bool {
 				return false
 			}
 			if !jsongen.Uint(d, &v.Nanosecs) {
+				return false
+			}
+		default:
+			return d.GiveUp()
+		}
+	}
+	return !d.Bad()
+}
+
+func decodeLinuxSeccompArg(d *jsongen.Decoder, v *specs.LinuxSeccompArg) bool {
+	if d.Null() {
+		return true
+	}
+	if !d.Open('{') {
+		return false
+	}
+	var seen uint64
+	for first := true; d.Next('}', &first); {
+		k, ok := d.Key()
+		if !ok {
+			return false
+		}
+		switch string(k) {
+		case "index":
+			if !d.Once(&seen, 0) {
+				return false
+			}
+			if !jsongen.Uint(d, &v.Index) {
+				return false
+			}
+		case "value":
+			if !d.Once(&seen, 1) {
+				return false
+			}
+			if !jsongen.Uint(d, &v.Value) {
+				return false
+			}
+		case "valueTwo":
+			if !d.Once(&seen, 2) {
+				return false
+			}
+			if !jsongen.Uint(d, &v.ValueTwo) {
+				return false
+			}
+		case "op":
+			if !d.Once(&seen, 3) {
+				return false
+			}
+			if !jsongen.String(d, &v.Op) {
 				return false
 			}
 		default:
@@ -2314,9 +2465,9 @@ func decodeLinuxDeviceCgroup(d *jsongen.Decoder, v *specs.LinuxDeviceCgroup) boo
 			if d.Null() {
 				v.Major = nil
 			} else {
-				p159 := new(int64)
-				v.Major = p159
-				if !jsongen.Int(d, &(*p159)) {
+				p166 := new(int64)
+				v.Major = p166
+				if !jsongen.Int(d, &(*p166)) {
 					return false
 				}
 			}
@@ -2327,9 +2478,9 @@ func decodeLinuxDeviceCgroup(d *jsongen.Decoder, v *specs.LinuxDeviceCgroup) boo
 			if d.Null() {
 				v.Minor = nil
 			} else {
-				p160 := new(int64)
-				v.Minor = p160
-				if !jsongen.Int(d, &(*p160)) {
+				p167 := new(int64)
+				v.Minor = p167
+				if !jsongen.Int(d, &(*p167)) {
 					return false
 				}
 			}
@@ -2368,9 +2519,9 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			if d.Null() {
 				v.Limit = nil
 			} else {
-				p161 := new(int64)
-				v.Limit = p161
-				if !jsongen.Int(d, &(*p161)) {
+				p168 := new(int64)
+				v.Limit = p168
+				if !jsongen.Int(d, &(*p168)) {
 					return false
 				}
 			}
@@ -2381,9 +2532,9 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			if d.Null() {
 				v.Reservation = nil
 			} else {
-				p162 := new(int64)
-				v.Reservation = p162
-				if !jsongen.Int(d, &(*p162)) {
+				p169 := new(int64)
+				v.Reservation = p169
+				if !jsongen.Int(d, &(*p169)) {
 					return false
 				}
 			}
@@ -2394,9 +2545,9 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			if d.Null() {
 				v.Swap = nil
 			} else {
-				p163 := new(int64)
-				v.Swap = p163
-				if !jsongen.Int(d, &(*p163)) {
+				p170 := new(int64)
+				v.Swap = p170
+				if !jsongen.Int(d, &(*p170)) {
 					return false
 				}
 			}
@@ -2407,9 +2558,9 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			if d.Null() {
 				v.Kernel = nil
 			} else {
-				p164 := new(int64)
-				v.Kernel = p164
-				if !jsongen.Int(d, &(*p164)) {
+				p171 := new(int64)
+				v.Kernel = p171
+				if !jsongen.Int(d, &(*p171)) {
 					return false
 				}
 			}
@@ -2420,9 +2571,9 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			if d.Null() {
 				v.KernelTCP = nil
 			} else {
-				p165 := new(int64)
-				v.KernelTCP = p165
-				if !jsongen.Int(d, &(*p165)) {
+				p172 := new(int64)
+				v.KernelTCP = p172
+				if !jsongen.Int(d, &(*p172)) {
 					return false
 				}
 			}
@@ -2433,9 +2584,9 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			if d.Null() {
 				v.Swappiness = nil
 			} else {
-				p166 := new(uint64)
-				v.Swappiness = p166
-				if !jsongen.Uint(d, &(*p166)) {
+				p173 := new(uint64)
+				v.Swappiness = p173
+				if !jsongen.Uint(d, &(*p173)) {
 					return false
 				}
 			}
@@ -2446,9 +2597,9 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			if d.Null() {
 				v.DisableOOMKiller = nil
 			} else {
-				p167 := new(bool)
-				v.DisableOOMKiller = p167
-				if !jsongen.Bool(d, &(*p167)) {
+				p174 := new(bool)
+				v.DisableOOMKiller = p174
+				if !jsongen.Bool(d, &(*p174)) {
 					return false
 				}
 			}
@@ -2459,9 +2610,9 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			if d.Null() {
 				v.UseHierarchy = nil
 			} else {
-				p168 := new(bool)
-				v.UseHierarchy = p168
-				if !jsongen.Bool(d, &(*p168)) {
+				p175 := new(bool)
+				v.UseHierarchy = p175
+				if !jsongen.Bool(d, &(*p175)) {
 					return false
 				}
 			}
@@ -2472,9 +2623,9 @@ func decodeLinuxMemory(d *jsongen.Decoder, v *specs.LinuxMemory) bool {
 			if d.Null() {
 				v.CheckBeforeUpdate = nil
 			} else {
-				p169 := new(bool)
-				v.CheckBeforeUpdate = p169
-				if !jsongen.Bool(d, &(*p169)) {
+				p176 := new(bool)
+				v.CheckBeforeUpdate = p176
+				if !jsongen.Bool(d, &(*p176)) {
 					return false
 				}
 			}
@@ -2506,9 +2657,9 @@ func decodeLinuxCPU(d *jsongen.Decoder, v *specs.LinuxCPU) bool {
 			if d.Null() {
 				v.Shares = nil
 			} else {
-				p170 := new(uint64)
-				v.Shares = p170
-				if !jsongen.Uint(d, &(*p170)) {
+				p177 := new(uint64)
+				v.Shares = p177
+				if !jsongen.Uint(d, &(*p177)) {
 					return false
 				}
 			}
@@ -2519,9 +2670,9 @@ func decodeLinuxCPU(d *jsongen.Decoder, v *specs.LinuxCPU) bool {
 			if d.Null() {
 				v.Quota = nil
 			} else {
-				p171 := new(int64)
-				v.Quota = p171
-				if !jsongen.Int(d, &(*p171)) {
+				p178 := new(int64)
+				v.Quota = p178
+				if !jsongen.Int(d, &(*p178)) {
 					return false
 				}
 			}
@@ -2532,9 +2683,9 @@ func decodeLinuxCPU(d *jsongen.Decoder, v *specs.LinuxCPU) bool {
 			if d.Null() {
 				v.Burst = nil
 			} else {
-				p172 := new(uint64)
-				v.Burst = p172
-				if !jsongen.Uint(d, &(*p172)) {
+				p179 := new(uint64)
+				v.Burst = p179
+				if !jsongen.Uint(d, &(*p179)) {
 					return false
 				}
 			}
@@ -2545,9 +2696,9 @@ func decodeLinuxCPU(d *jsongen.Decoder, v *specs.LinuxCPU) bool {
 			if d.Null() {
 				v.Period = nil
 			} else {
-				p173 := new(uint64)
-				v.Period = p173
-				if !jsongen.Uint(d, &(*p173)) {
+				p180 := new(uint64)
+				v.Period = p180
+				if !jsongen.Uint(d, &(*p180)) {
 					return false
 				}
 			}
@@ -2558,9 +2709,9 @@ func decodeLinuxCPU(d *jsongen.Decoder, v *specs.LinuxCPU) bool {
 			if d.Null() {
 				v.RealtimeRuntime = nil
 			} else {
-				p174 := new(int64)
-				v.RealtimeRuntime = p174
-				if !jsongen.Int(d, &(*p174)) {
+				p181 := new(int64)
+				v.RealtimeRuntime = p181
+				if !jsongen.Int(d, &(*p181)) {
 					return false
 				}
 			}
@@ -2571,9 +2722,9 @@ func decodeLinuxCPU(d *jsongen.Decoder, v *specs.LinuxCPU) bool {
 			if d.Null() {
 				v.RealtimePeriod = nil
 			} else {
-				p175 := new(uint64)
-				v.RealtimePeriod = p175
-				if !jsongen.Uint(d, &(*p175)) {
+				p182 := new(uint64)
+				v.RealtimePeriod = p182
+				if !jsongen.Uint(d, &(*p182)) {
 					return false
 				}
 			}
@@ -2598,9 +2749,9 @@ func decodeLinuxCPU(d *jsongen.Decoder, v *specs.LinuxCPU) bool {
 			if d.Null() {
 				v.Idle = nil
 			} else {
-				p176 := new(int64)
-				v.Idle = p176
-				if !jsongen.Int(d, &(*p176)) {
+				p183 := new(int64)
+				v.Idle = p183
+				if !jsongen.Int(d, &(*p183)) {
 					return false
 				}
 			}
@@ -2632,9 +2783,9 @@ func decodeLinuxPids(d *jsongen.Decoder, v *specs.LinuxPids) bool {
 			if d.Null() {
 				v.Limit = nil
 			} else {
-				p177 := new(int64)
-				v.Limit = p177
-				if !jsongen.Int(d, &(*p177)) {
+				p184 := new(int64)
+				v.Limit = p184
+				if !jsongen.Int(d, &(*p184)) {
 					return false
 				}
 			}
@@ -2666,9 +2817,9 @@ func decodeLinuxBlockIO(d *jsongen.Decoder, v *specs.LinuxBlockIO) bool {
 			if d.Null() {
 				v.Weight = nil
 			} else {
-				p178 := new(uint16)
-				v.Weight = p178
-				if !jsongen.Uint(d, &(*p178)) {
+				p185 := new(uint16)
+				v.Weight = p185
+				if !jsongen.Uint(d, &(*p185)) {
 					return false
 				}
 			}
@@ -2679,9 +2830,9 @@ func decodeLinuxBlockIO(d *jsongen.Decoder, v *specs.LinuxBlockIO) bool {
 			if d.Null() {
 				v.LeafWeight = nil
 			} else {
-				p179 := new(uint16)
-				v.LeafWeight = p179
-				if !jsongen.Uint(d, &(*p179)) {
+				p186 := new(uint16)
+				v.LeafWeight = p186
+				if !jsongen.Uint(d, &(*p186)) {
 					return false
 				}
 			}
@@ -2695,18 +2846,18 @@ func decodeLinuxBlockIO(d *jsongen.Decoder, v *specs.LinuxBlockIO) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s180 := []specs.LinuxWeightDevice{}
-				for first182 := true; d.Next(']', &first182); {
-					var e181 specs.LinuxWeightDevice
-					if !decodeLinuxWeightDevice(d, &e181) {
+				s187 := []specs.LinuxWeightDevice{}
+				for first189 := true; d.Next(']', &first189); {
+					var e188 specs.LinuxWeightDevice
+					if !decodeLinuxWeightDevice(d, &e188) {
 						return false
 					}
-					s180 = append(s180, e181)
+					s187 = append(s187, e188)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.WeightDevice = s180
+				v.WeightDevice = s187
 			}
 		case "throttleReadBpsDevice":
 			if !d.Once(&seen, 3) {
@@ -2718,18 +2869,18 @@ func decodeLinuxBlockIO(d *jsongen.Decoder, v *specs.LinuxBlockIO) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s183 := []specs.LinuxThrottleDevice{}
-				for first185 := true; d.Next(']', &first185); {
-					var e184 specs.LinuxThrottleDevice
-					if !decodeLinuxThrottleDevice(d, &e184) {
+				s190 := []specs.LinuxThrottleDevice{}
+				for first192 := true; d.Next(']', &first192); {
+					var e191 specs.LinuxThrottleDevice
+					if !decodeLinuxThrottleDevice(d, &e191) {
 						return false
 					}
-					s183 = append(s183, e184)
+					s190 = append(s190, e191)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.ThrottleReadBpsDevice = s183
+				v.ThrottleReadBpsDevice = s190
 			}
 		case "throttleWriteBpsDevice":
 			if !d.Once(&seen, 4) {
@@ -2741,18 +2892,18 @@ func decodeLinuxBlockIO(d *jsongen.Decoder, v *specs.LinuxBlockIO) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s186 := []specs.LinuxThrottleDevice{}
-				for first188 := true; d.Next(']', &first188); {
-					var e187 specs.LinuxThrottleDevice
-					if !decodeLinuxThrottleDevice(d, &e187) {
+				s193 := []specs.LinuxThrottleDevice{}
+				for first195 := true; d.Next(']', &first195); {
+					var e194 specs.LinuxThrottleDevice
+					if !decodeLinuxThrottleDevice(d, &e194) {
 						return false
 					}
-					s186 = append(s186, e187)
+					s193 = append(s193, e194)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.ThrottleWriteBpsDevice = s186
+				v.ThrottleWriteBpsDevice = s193
 			}
 		case "throttleReadIOPSDevice":
 			if !d.Once(&seen, 5) {
@@ -2764,18 +2915,18 @@ func decodeLinuxBlockIO(d *jsongen.Decoder, v *specs.LinuxBlockIO) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s189 := []specs.LinuxThrottleDevice{}
-				for first191 := true; d.Next(']', &first191); {
-					var e190 specs.LinuxThrottleDevice
-					if !decodeLinuxThrottleDevice(d, &e190) {
+				s196 := []specs.LinuxThrottleDevice{}
+				for first198 := true; d.Next(']', &first198); {
+					var e197 specs.LinuxThrottleDevice
+					if !decodeLinuxThrottleDevice(d, &e197) {
 						return false
 					}
-					s189 = append(s189, e190)
+					s196 = append(s196, e197)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.ThrottleReadIOPSDevice = s189
+				v.ThrottleReadIOPSDevice = s196
 			}
 		case "throttleWriteIOPSDevice":
 			if !d.Once(&seen, 6) {
@@ -2787,18 +2938,18 @@ func decodeLinuxBlockIO(d *jsongen.Decoder, v *specs.LinuxBlockIO) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s192 := []specs.LinuxThrottleDevice{}
-				for first194 := true; d.Next(']', &first194); {
-					var e193 specs.LinuxThrottleDevice
-					if !decodeLinuxThrottleDevice(d, &e193) {
+				s199 := []specs.LinuxThrottleDevice{}
+				for first201 := true; d.Next(']', &first201); {
+					var e200 specs.LinuxThrottleDevice
+					if !decodeLinuxThrottleDevice(d, &e200) {
 						return false
 					}
-					s192 = append(s192, e193)
+					s199 = append(s199, e200)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.ThrottleWriteIOPSDevice = s192
+				v.ThrottleWriteIOPSDevice = s199
 			}
 		default:
 			return d.GiveUp()
@@ -2863,9 +3014,9 @@ func decodeLinuxNetwork(d *jsongen.Decoder, v *specs.LinuxNetwork) bool {
 			if d.Null() {
 				v.ClassID = nil
 			} else {
-				p195 := new(uint32)
-				v.ClassID = p195
-				if !jsongen.Uint(d, &(*p195)) {
+				p202 := new(uint32)
+				v.ClassID = p202
+				if !jsongen.Uint(d, &(*p202)) {
 					return false
 				}
 			}
@@ -2879,18 +3030,18 @@ func decodeLinuxNetwork(d *jsongen.Decoder, v *specs.LinuxNetwork) bool {
 				if !d.Open('[') {
 					return false
 				}
-				s196 := []specs.LinuxInterfacePriority{}
-				for first198 := true; d.Next(']', &first198); {
-					var e197 specs.LinuxInterfacePriority
-					if !decodeLinuxInterfacePriority(d, &e197) {
+				s203 := []specs.LinuxInterfacePriority{}
+				for first205 := true; d.Next(']', &first205); {
+					var e204 specs.LinuxInterfacePriority
+					if !decodeLinuxInterfacePriority(d, &e204) {
 						return false
 					}
-					s196 = append(s196, e197)
+					s203 = append(s203, e204)
 				}
 				if d.Bad() {
 					return false
 				}
-				v.Priorities = s196
+				v.Priorities = s203
 			}
 		default:
 			return d.GiveUp()
@@ -2920,9 +3071,9 @@ func decodeLinuxRdma(d *jsongen.Decoder, v *specs.LinuxRdma) bool {
 			if d.Null() {
 				v.HcaHandles = nil
 			} else {
-				p199 := new(uint32)
-				v.HcaHandles = p199
-				if !jsongen.Uint(d, &(*p199)) {
+				p206 := new(uint32)
+				v.HcaHandles = p206
+				if !jsongen.Uint(d, &(*p206)) {
 					return false
 				}
 			}
@@ -2933,98 +3084,11 @@ func decodeLinuxRdma(d *jsongen.Decoder, v *specs.LinuxRdma) bool {
 			if d.Null() {
 				v.HcaObjects = nil
 			} else {
-				p200 := new(uint32)
-				v.HcaObjects = p200
-				if !jsongen.Uint(d, &(*p200)) {
+				p207 := new(uint32)
+				v.HcaObjects = p207
+				if !jsongen.Uint(d, &(*p207)) {
 					return false
 				}
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeLinuxSyscall(d *jsongen.Decoder, v *specs.LinuxSyscall) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "names":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if d.Null() {
-				v.Names = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s201 := []string{}
-				for first203 := true; d.Next(']', &first203); {
-					var e202 string
-					if !jsongen.String(d, &e202) {
-						return false
-					}
-					s201 = append(s201, e202)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Names = s201
-			}
-		case "action":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if !jsongen.String(d, &v.Action) {
-				return false
-			}
-		case "errnoRet":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if d.Null() {
-				v.ErrnoRet = nil
-			} else {
-				p204 := new(uint)
-				v.ErrnoRet = p204
-				if !jsongen.Uint(d, &(*p204)) {
-					return false
-				}
-			}
-		case "args":
-			if !d.Once(&seen, 3) {
-				return false
-			}
-			if d.Null() {
-				v.Args = nil
-			} else {
-				if !d.Open('[') {
-					return false
-				}
-				s205 := []specs.LinuxSeccompArg{}
-				for first207 := true; d.Next(']', &first207); {
-					var e206 specs.LinuxSeccompArg
-					if !decodeLinuxSeccompArg(d, &e206) {
-						return false
-					}
-					s205 = append(s205, e206)
-				}
-				if d.Bad() {
-					return false
-				}
-				v.Args = s205
 			}
 		default:
 			return d.GiveUp()
@@ -3162,55 +3226,6 @@ func decodeLinuxInterfacePriority(d *jsongen.Decoder, v *specs.LinuxInterfacePri
 				return false
 			}
 			if !jsongen.Uint(d, &v.Priority) {
-				return false
-			}
-		default:
-			return d.GiveUp()
-		}
-	}
-	return !d.Bad()
-}
-
-func decodeLinuxSeccompArg(d *jsongen.Decoder, v *specs.LinuxSeccompArg) bool {
-	if d.Null() {
-		return true
-	}
-	if !d.Open('{') {
-		return false
-	}
-	var seen uint64
-	for first := true; d.Next('}', &first); {
-		k, ok := d.Key()
-		if !ok {
-			return false
-		}
-		switch string(k) {
-		case "index":
-			if !d.Once(&seen, 0) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.Index) {
-				return false
-			}
-		case "value":
-			if !d.Once(&seen, 1) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.Value) {
-				return false
-			}
-		case "valueTwo":
-			if !d.Once(&seen, 2) {
-				return false
-			}
-			if !jsongen.Uint(d, &v.ValueTwo) {
-				return false
-			}
-		case "op":
-			if !d.Once(&seen, 3) {
-				return false
-			}
-			if !jsongen.String(d, &v.Op) {
 				return false
 			}
 		default:

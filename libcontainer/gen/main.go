@@ -24,5 +24,10 @@ func main() {
 		Encode: []reflect.Type{reflect.TypeFor[libcontainer.State](), reflect.TypeFor[specs.Process](),
 			reflect.TypeFor[libcontainer.OCIState]()},
 		BuildTag: "jsongen_bootstrap",
+		// The config's parts in the state: package config's decoders.
+		Extern: map[reflect.Type]string{
+			reflect.TypeFor[specs.Process](): "rt/libcontainer/config", reflect.TypeFor[specs.Hooks](): "rt/libcontainer/config",
+			reflect.TypeFor[specs.LinuxSeccomp](): "rt/libcontainer/config",
+		},
 	}, "state_json_gen.go")
 }

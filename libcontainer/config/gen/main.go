@@ -25,4 +25,6 @@ var config = gen.Config{
 	// Other platforms' sections: never in a config for Linux, and decoded
 	// by encoding/json if they are (rt then refuses what it cannot do).
 	Skip: []string{"Spec.Solaris", "Spec.Windows", "Spec.VM", "Spec.ZOS", "Spec.FreeBSD"},
+	// What state.json holds of the config: its decoder calls these.
+	Export: []reflect.Type{reflect.TypeFor[specs.Process](), reflect.TypeFor[specs.Hooks](), reflect.TypeFor[specs.LinuxSeccomp]()},
 }
