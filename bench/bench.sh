@@ -23,13 +23,17 @@ fi
 OUT=${BENCH_OUT:-bench/results.json}
 RT=$PWD/rt
 W=$(mktemp -d /tmp/rt-bench.XXXXXX)
+# The state roots (--root) of both runtimes on a tmpfs of the benchmark's
+# own: their defaults, /run/rt and /run/runc, are on a tmpfs on any usual
+# host, and a disk filesystem's inode allocation would be charged to both.
+S=$W/state
 go build -o "$W/measure" ./bench/measure
 cc -O2 -static -o "$W/maxrss" bench/maxrss/maxrss.c
 ID=rtb$$
 
 cleanup() {
 	local r id
-	for r in "$W/rt-root" "$W/runc-root"; do
+	for r in "$S/rt-root" "$S/runc-root"; do
 		[ -d "$r" ] || continue
 		if [[ $r == *runc-root ]]; then
 			for id in $(runc --root "$r" list -q 2>/dev/null); do runc --root "$r" delete -f "$id" >/dev/null 2>&1 || true; done
@@ -38,10 +42,13 @@ cleanup() {
 		fi
 	done
 	[ -n "${KEEP_CPUSET:-}" ] && rmdir "$KEEP_CPUSET" 2>/dev/null
+	umount "$S" 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+mkdir "$S"
+mount -t tmpfs -o mode=0700 rt-bench-state "$S"
 
 . tests/lib/rootfs.sh
 make_rootfs "$W/bundle/rootfs"
@@ -49,8 +56,8 @@ make_rootfs "$W/bundle/rootfs"
 jq '.process.terminal = false | .process.args = ["/bin/true"]' "$W/bundle/config.json" >"$W/c.json"
 mv "$W/c.json" "$W/bundle/config.json"
 B=$W/bundle
-rt() { "$RT" --root "$W/rt-root" "$@"; }
-runc_() { runc --root "$W/runc-root" "$@"; }
+rt() { "$RT" --root "$S/rt-root" "$@"; }
+runc_() { runc --root "$S/runc-root" "$@"; }
 
 # with_config JQ CMD...: run CMD with the bundle's config edited by JQ, then restore it.
 with_config() {
@@ -83,7 +90,7 @@ if [ -d "$CPUSET_ROOT" ] && [ -z "$(find "$CPUSET_ROOT" -mindepth 1 -maxdepth 1 
 	KEEP_CPUSET=$CPUSET_ROOT/rtb-keep-$$
 fi
 echo "== run /bin/true: floor, Go floor, rt, runc (N=$N, alternating)" >&2
-RUN=$(measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$W" --arg gf "$PWD/bench/gofloor/gofloor" \
+RUN=$(measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$S" --arg gf "$PWD/bench/gofloor/gofloor" \
 	--argjson keyed "$KEYED" --arg keep "${KEEP_CPUSET:-}" '
 	def keyed(name; cmd; id): {name: (name + "-keyed"), steps: [
 		{name: "mkdir", untimed: true, argv: ["mkdir", $keep]},
@@ -98,7 +105,7 @@ RUN=$(measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$W" -
 KEEP_CPUSET=
 
 echo "== create, start, delete (N=$N)" >&2
-SPLIT=$(measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$W" '
+SPLIT=$(measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$S" '
 	def split(name; cmd; root; id): {name: name, steps: [
 		{name: "create", argv: [cmd, "--root", root, "create", "--bundle", $b, id]},
 		{name: "start", argv: [cmd, "--root", root, "start", id]},
@@ -108,7 +115,7 @@ SPLIT=$(measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$W"
 echo "== exec /bin/true into a running container (N=$N)" >&2
 with_config '.process.args = ["sleep", "100000"]' rt run -d --bundle "$B" "$ID-exec" </dev/null >/dev/null 2>&1
 with_config '.process.args = ["sleep", "100000"]' runc_ run -d --bundle "$B" "$ID-runc-exec" </dev/null >/dev/null 2>&1
-exec_groups=$(jq -n --arg rt "$RT" --arg id "$ID" --arg w "$W" '[
+exec_groups=$(jq -n --arg rt "$RT" --arg id "$ID" --arg w "$S" '[
 	{name: "rt", steps: [{name: "exec", argv: [$rt, "--root", ($w + "/rt-root"), "exec", ($id + "-exec"), "/bin/true"]}]},
 	{name: "runc", steps: [{name: "exec", argv: ["runc", "--root", ($w + "/runc-root"), "exec", ($id + "-runc-exec"), "/bin/true"]}]}]')
 EXEC=$(measure "$exec_groups" "$N")
@@ -127,8 +134,8 @@ peak_rss() { # peak_rss CMD...: median peak RSS of the command and what it waite
 	done
 	printf '%s\n' "${all[@]}" | sort -n | sed -n 3p
 }
-RT_PEAK=$(peak_rss "$RT" --root "$W/rt-root" run --bundle "$B" "$ID-peak")
-RUNC_PEAK=$(peak_rss runc --root "$W/runc-root" run --bundle "$B" "$ID-runc-peak")
+RT_PEAK=$(peak_rss "$RT" --root "$S/rt-root" run --bundle "$B" "$ID-peak")
+RUNC_PEAK=$(peak_rss runc --root "$S/runc-root" run --bundle "$B" "$ID-runc-peak")
 FLOOR_PEAK=$(peak_rss unshare --fork --pid --mount --uts --ipc --net chroot "$B/rootfs" /bin/true)
 
 echo "== memory of a created container" >&2
@@ -145,30 +152,40 @@ rt delete -f "$ID-mem"
 runc_ delete -f "$ID-runc-mem"
 
 echo "== scale: create with none and with $SCALE containers created" >&2
-# One create (then an untimed delete) measured SCALE_N times with no other
-# container, and again with SCALE created ones. Where the host has no
-# cpuset cgroup, the benchmark's own is kept meanwhile, as for the -keyed
-# runs: else every create with none around would pay the static key (it
-# makes the first cpuset cgroup) and the comparison would favour the last.
-# Then with none again, after the deletes: growth is judged against both.
+# One create (then an untimed delete) measured SCALE_N times, rt and runc
+# alternating, with no other container, and again with SCALE created ones
+# of each runtime. Where the host has no cpuset cgroup, the benchmark's own
+# is kept meanwhile, as for the -keyed runs: else every create with none
+# around would pay the static key (it makes the first cpuset cgroup) and the
+# comparison would favour the last. Then with none again, after the
+# deletes: growth is judged against both. runc beside rt tells what of any
+# growth is the kernel's: both make the same cgroups, mounts and processes.
 SCALE_N=20
 [ -n "${BENCH_QUICK:-}" ] && SCALE_N=3
-create_probe() { # create_probe GROUP: a measure group creating and deleting one container
-	jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID-probe" --arg w "$W" --arg g "$1" '[{name: $g, steps: [
-		{name: "create", argv: [$rt, "--root", ($w + "/rt-root"), "create", "--bundle", $b, $id]},
-		{name: "delete", untimed: true, argv: [$rt, "--root", ($w + "/rt-root"), "delete", "-f", $id]}]}]'
+create_probe() { # create_probe LABEL: measure groups creating and deleting one container, rt and runc
+	jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID-probe" --arg w "$S" --arg g "$1" '
+	def probe(name; cmd; root): {name: (name + "-" + $g), steps: [
+		{name: "create", argv: [cmd, "--root", root, "create", "--bundle", $b, $id]},
+		{name: "delete", untimed: true, argv: [cmd, "--root", root, "delete", "-f", $id]}]};
+	[probe("rt"; $rt; $w + "/rt-root"), probe("runc"; "runc"; $w + "/runc-root")]'
 }
 if [ "$KEYED" = true ]; then
 	KEEP_CPUSET=$CPUSET_ROOT/rtb-keep-$$
 	mkdir "$KEEP_CPUSET"
 fi
 SCALE0=$(measure "$(create_probe none)" "$SCALE_N")
-for i in $(seq 1 "$SCALE"); do rt create --bundle "$B" "$ID-s$i" </dev/null >/dev/null 2>&1; done
+for i in $(seq 1 "$SCALE"); do
+	rt create --bundle "$B" "$ID-s$i" </dev/null >/dev/null 2>&1
+	runc_ create --bundle "$B" "$ID-runc-s$i" </dev/null >/dev/null 2>&1
+done
 SCALEN=$(measure "$(create_probe many)" "$SCALE_N")
-SCALEM=$(measure "$(jq -n --arg rt "$RT" --arg id "$ID" --arg w "$W" '[
+SCALEM=$(measure "$(jq -n --arg rt "$RT" --arg id "$ID" --arg w "$S" '[
 	{name: "rt", steps: [{name: "list", argv: [$rt, "--root", ($w + "/rt-root"), "list"]},
 		{name: "state", argv: [$rt, "--root", ($w + "/rt-root"), "state", ($id + "-s1")]}]}]')" 10)
-for i in $(seq 1 "$SCALE"); do rt delete -f "$ID-s$i"; done
+for i in $(seq 1 "$SCALE"); do
+	rt delete -f "$ID-s$i"
+	runc_ delete -f "$ID-runc-s$i"
+done
 # And with none again: the machine's drift over the test, bracketed.
 SCALE0B=$(measure "$(create_probe none-again)" "$SCALE_N")
 if [ -n "${KEEP_CPUSET:-}" ]; then
@@ -226,9 +243,11 @@ jq -n --argjson run "$RUN" --argjson split "$SPLIT" --argjson exec "$EXEC" --arg
 	memory: {run_peak_rss_kb: {rt: $rtpeak, runc: $runcpeak, floor: $floorpeak},
 		created_kb: {rt: {rss: $rtrss, pss: $rtpss}, runc: {rss: $runcrss, pss: $runcpss}}},
 	scale: {containers: $count, median_of: $sn,
-		create_first_ms: $s0["none/create"].wall_ms, create_last_ms: $sn_["many/create"].wall_ms,
-		create_first_cpu_ms: $s0["none/create"].cpu_ms, create_last_cpu_ms: $sn_["many/create"].cpu_ms,
-		create_after_ms: $s0b["none-again/create"].wall_ms, create_after_cpu_ms: $s0b["none-again/create"].cpu_ms,
+		create_first_ms: $s0["rt-none/create"].wall_ms, create_last_ms: $sn_["rt-many/create"].wall_ms,
+		create_first_cpu_ms: $s0["rt-none/create"].cpu_ms, create_last_cpu_ms: $sn_["rt-many/create"].cpu_ms,
+		create_after_ms: $s0b["rt-none-again/create"].wall_ms, create_after_cpu_ms: $s0b["rt-none-again/create"].cpu_ms,
+		runc: {create_first_cpu_ms: $s0["runc-none/create"].cpu_ms, create_last_cpu_ms: $sn_["runc-many/create"].cpu_ms,
+			create_after_cpu_ms: $s0b["runc-none-again/create"].cpu_ms},
 		list_ms: $scale["rt/list"].wall_ms, state_ms: $scale["rt/state"].wall_ms},
 	limits: {min_memory_kb: {rt: $rtmin, runc: $runcmin}, pids_limit_1: {rt: $rtp, runc: $runcp}}
 }' >"$OUT"
@@ -248,6 +267,7 @@ jq -r '
 	"peak RSS during run: rt \(.memory.run_peak_rss_kb.rt) KiB, runc \(.memory.run_peak_rss_kb.runc) KiB (floor \(.memory.run_peak_rss_kb.floor) KiB)",
 	"created container left alive: rt RSS \(.memory.created_kb.rt.rss) KiB (PSS \(.memory.created_kb.rt.pss)), runc RSS \(.memory.created_kb.runc.rss) KiB (PSS \(.memory.created_kb.runc.pss)); ratio \(.ratios.created_rss_rt_runc | f)",
 	"scale: create with no other container \(.scale.create_first_ms | f) ms (cpu \(.scale.create_first_cpu_ms | f)), with \(.scale.containers) created \(.scale.create_last_ms | f) ms (cpu \(.scale.create_last_cpu_ms | f)), with none again \(.scale.create_after_ms | f) ms (cpu \(.scale.create_after_cpu_ms | f)), medians of \(.scale.median_of); list \(.scale.list_ms | f) ms, state \(.scale.state_ms | f) ms",
+	"scale, runc beside it: create cpu \(.scale.runc.create_first_cpu_ms | f) ms with none, \(.scale.runc.create_last_cpu_ms | f) with \(.scale.containers) created, \(.scale.runc.create_after_cpu_ms | f) with none again",
 	"smallest memory limit for run /bin/true: rt \(.limits.min_memory_kb.rt) KiB, runc \(.limits.min_memory_kb.runc) KiB (0 = fails even at 16 MiB)",
 	"pids.limit 1: rt \(.limits.pids_limit_1.rt), runc \(.limits.pids_limit_1.runc)",
 	"",

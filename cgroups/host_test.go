@@ -427,6 +427,52 @@ func TestHostLifecycle(t *testing.T) {
 	}
 }
 
+// DestroyIfEmpty removes nothing while a process is in the cgroup (so that
+// Pids still finds it), and everything once it is gone, even with a
+// sub-cgroup left by the container.
+func TestHostDestroyIfEmpty(t *testing.T) {
+	m := newHostManager(t, testCgroupName())
+	if err := m.Create(nil); err != nil {
+		t.Fatal(err)
+	}
+	cmd, stdin := startWaiting(t)
+	if err := m.Join(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	if m.DestroyIfEmpty() {
+		t.Fatal("DestroyIfEmpty with a process in the cgroup reported true")
+	}
+	for _, d := range m.dirs() {
+		if !exists(d) {
+			t.Errorf("%s removed while a process is in it", d)
+		}
+	}
+	if pids, err := m.Pids(); err != nil || !slices.Contains(pids, cmd.Process.Pid) {
+		t.Errorf("Pids after a refused DestroyIfEmpty: %v, %v; want %d in it", pids, err, cmd.Process.Pid)
+	}
+	stdin.Close()
+	_ = cmd.Wait()
+	// A sub-cgroup: the parent cannot go first, so it is left to Destroy.
+	sub := m.pidsDir() + "/sub"
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if m.DestroyIfEmpty() {
+		t.Fatal("DestroyIfEmpty with a sub-cgroup reported true")
+	}
+	if err := os.Remove(sub); err != nil {
+		t.Fatal(err)
+	}
+	if !m.DestroyIfEmpty() {
+		t.Fatal("DestroyIfEmpty of an empty cgroup reported false")
+	}
+	for _, d := range append(m.dirs(), m.Created...) {
+		if exists(d) {
+			t.Errorf("%s still exists", d)
+		}
+	}
+}
+
 // A nested absolute path: Create(nil) makes the ancestors, a process can
 // join (v1 cpuset copied from the parent), and Destroy removes all of it,
 // including a child cgroup the container made.

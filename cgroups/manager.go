@@ -133,6 +133,22 @@ func (m *Manager) Destroy() error {
 	return errors.Join(errs...)
 }
 
+// DestroyIfEmpty removes the cgroups if no process is left in them, without
+// listing their processes: the kernel refuses to remove a cgroup that has
+// one (or a child cgroup). It tries the directory Pids reads first, and when
+// that one stays it reports false having removed nothing, so that Pids and
+// Destroy can then kill what is left and remove the rest.
+func (m *Manager) DestroyIfEmpty() bool {
+	first := m.pidsDir()
+	if first == "" {
+		return false
+	}
+	if err := unix.Rmdir(first); err != nil && err != unix.ENOENT {
+		return false
+	}
+	return m.Destroy() == nil
+}
+
 // mkdirTrack makes dir and its missing ancestors, appending each directory
 // it made to made, parents first.
 func mkdirTrack(dir string, made *[]string) error {

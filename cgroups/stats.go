@@ -696,23 +696,26 @@ func (m *Manager) OOMKillCount() (uint64, error) {
 	return v, nil
 }
 
-// Pids lists every process in the container's cgroup and its descendants.
-func (m *Manager) Pids() ([]int, error) {
-	dir := ""
+// pidsDir is the directory whose process list Pids reads: one of the
+// hierarchies every process of the container is in.
+func (m *Manager) pidsDir() string {
 	for _, c := range []string{"pids", "freezer", "memory"} {
 		if d := m.Paths[c]; d != "" {
-			dir = d
-			break
+			return d
 		}
 	}
-	if dir == "" {
-		dir = m.Paths[unifiedKey]
+	if d := m.Paths[unifiedKey]; d != "" {
+		return d
 	}
-	if dir == "" {
-		if ds := m.dirs(); len(ds) > 0 {
-			dir = ds[0]
-		}
+	if ds := m.dirs(); len(ds) > 0 {
+		return ds[0]
 	}
+	return ""
+}
+
+// Pids lists every process in the container's cgroup and its descendants.
+func (m *Manager) Pids() ([]int, error) {
+	dir := m.pidsDir()
 	if dir == "" {
 		return nil, errors.New("cgroups: the manager has no directory")
 	}

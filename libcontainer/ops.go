@@ -294,7 +294,9 @@ func (s *State) destroy() error {
 		}
 		s.waitGone(5 * time.Second)
 	}
-	if s.Cgroup != nil {
+	// Most often init was the last process (its pid namespace's end killed
+	// the rest): then the cgroups go at once, with no list read first.
+	if s.Cgroup != nil && !s.Cgroup.DestroyIfEmpty() {
 		// Processes that outlive init (no pid namespace of its own), or
 		// exec'd ones still exiting: kill all and wait for the cgroup to empty.
 		for i := 0; i < 100; i++ {
