@@ -254,6 +254,7 @@ static int string_value(struct scan *s, char *out, size_t cap)
 #define MAX_CGROUPS 32
 struct cgroup_dirs {
 	int n, ncreated;
+	int first, first_rank; /* the directory cgroups.Manager.Pids reads */
 	char path[MAX_CGROUPS][PATH_MAX];
 	char created[MAX_CGROUPS][PATH_MAX];
 };
@@ -270,6 +271,17 @@ static int cgroup_path(const char *p)
 {
 	return !strncmp(p, "/sys/fs/cgroup/", 15) && !strstr(p, "/../") && !strstr(p, "/./") &&
 	       !strstr(p, "//") && strcmp(p + strlen(p) - 3, "/..") && p[strlen(p) - 1] != '/';
+}
+
+/* pids_rank orders the hierarchies as cgroups.Manager.pidsDir picks the one
+ * whose process list it reads: lowest first. */
+static int pids_rank(const char *name)
+{
+	static const char *const order[] = {"pids", "freezer", "memory", "unified"};
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(name, order[i]))
+			return i;
+	return 4;
 }
 
 /* parse_cgroup reads the "cgroup" object of a state into d. */
@@ -308,13 +320,19 @@ static int parse_cgroup(struct scan *s, struct cgroup_dirs *d)
 				if (string_value(s, val, sizeof val) || !cgroup_path(val))
 					return -1;
 				if (is_paths) {
-					int dup = 0;
+					int dup = -1;
 					for (int i = 0; i < d->n; i++)
-						dup |= !strcmp(d->path[i], val);
-					if (!dup) {
+						if (!strcmp(d->path[i], val))
+							dup = i;
+					if (dup < 0) {
 						if (d->n == MAX_CGROUPS)
 							return -1;
+						dup = d->n;
 						strcpy(d->path[d->n++], val);
+					}
+					if (d->n == 1 || pids_rank(name) < d->first_rank) {
+						d->first = dup;
+						d->first_rank = pids_rank(name);
 					}
 				} else {
 					if (d->ncreated == MAX_CGROUPS)
@@ -611,18 +629,6 @@ static void start(int dirfd, const struct state_fields *f)
 	}
 }
 
-/* cgroup_empty says whether a cgroup directory has no process in it (1),
- * is gone (1), or has some or cannot be read (0). */
-static int cgroup_empty(const char *dir)
-{
-	char path[PATH_MAX + 16], buf[64];
-	snprintf(path, sizeof path, "%s/cgroup.procs", dir);
-	ssize_t n = read_small(AT_FDCWD, path, buf, sizeof buf);
-	if (n < 0)
-		return errno == ENOENT;
-	return n == 0;
-}
-
 /* delete removes a stopped container: its (empty) cgroups, then its state
  * dir (libcontainer.Delete); returns only when the Go code is to go on. */
 static void delete(int dirfd, const char *path, const struct state_fields *f)
@@ -632,16 +638,17 @@ static void delete(int dirfd, const char *path, const struct state_fields *f)
 		release(dirfd);
 		return;
 	}
-	for (int i = 0; i < cg->n; i++) {
-		if (!cgroup_empty(cg->path[i])) { /* processes to kill or wait for */
-			release(dirfd);
-			return;
-		}
+	/* The kernel removes only a cgroup with no process and no child in it:
+	 * the one the Go code would list processes from goes first, and while
+	 * it stays, nothing is touched (processes to kill or wait for). From
+	 * there on, a surprise hands the rest to the Go code, which removes
+	 * what is still there (cgroups.Manager.DestroyIfEmpty, the same way). */
+	if (cg->n > 0 && rmdir(cg->path[cg->first]) < 0 && errno != ENOENT) {
+		release(dirfd);
+		return;
 	}
-	/* From here on things change: a surprise hands the rest to the Go
-	 * code, which removes what is still there. */
 	for (int i = 0; i < cg->n; i++) {
-		if (rmdir(cg->path[i]) < 0 && errno != ENOENT) {
+		if (i != cg->first && rmdir(cg->path[i]) < 0 && errno != ENOENT) {
 			release(dirfd);
 			return;
 		}
