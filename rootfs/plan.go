@@ -150,17 +150,28 @@ func planBind(p *nsenter.Program, desc string, i int, m specs.Mount, opts MountO
 	return nil
 }
 
-// planCgroup mounts the container's view of the cgroup tree. With a cgroup
-// namespace each hierarchy is mounted fresh (the kernel shows the namespace's
-// root); without one, the container's own directories are bind-mounted, so it
-// never sees the host's tree.
+// planCgroup mounts the container's view of the cgroup tree: the container's
+// own directory of each hierarchy, bind-mounted, so it never sees the
+// host's tree.
+//
+// A cgroup mount made in the container's cgroup namespace would show the
+// same: the kernel reuses the host's superblock, with the namespace's root
+// (the container's cgroup, joined before the unshare) as the mount's root,
+// and mountinfo shows that root as "/" to a reader in the namespace, for a
+// bind too. The bind costs two system calls, where a fresh mount takes five
+// and the kernel walks every cgroup on the host (draining offline ones) for
+// each hierarchy mounted. In a user namespace, though, a bind of a host
+// mount keeps its flags locked (a read-only host cgroupfs would stay so),
+// and the fresh mount is what a container there may make itself: there each
+// hierarchy is mounted fresh.
 func planCgroup(p *nsenter.Program, desc string, m specs.Mount, opts MountOptions, o Options) error {
 	attrs := nsenter.Attr{Set: opts.Attr.set, Clear: opts.Attr.clear}
+	fresh := o.CgroupNS && o.UserNS
 	if o.CgroupV2 {
-		if o.CgroupNS {
+		if fresh {
 			p.MountFS(desc, nsenter.FS{Type: "cgroup2", Source: "cgroup2", Dest: m.Destination, Attr: attrs})
 		} else if dir := o.CgroupPaths["unified"]; dir != "" {
-			p.MountBind(desc, nsenter.Bind{Src: dir, Dest: m.Destination, Attr: attrs})
+			p.MountBind(desc+" bound from "+dir, nsenter.Bind{Src: dir, Dest: m.Destination, Attr: attrs})
 		}
 		return nil
 	}
@@ -185,10 +196,10 @@ func planCgroup(p *nsenter.Program, desc string, m specs.Mount, opts MountOption
 	sort.Strings(names)
 	for _, h := range names {
 		dest := filepath.Join(m.Destination, h)
-		if o.CgroupNS {
+		if fresh {
 			p.MountFS(desc+" "+h, nsenter.FS{Type: "cgroup", Source: "cgroup", Dest: dest, Attr: attrs, Options: strings.Split(h, ",")})
 		} else {
-			p.MountBind(desc+" "+h, nsenter.Bind{Src: dirOf[h], Dest: dest, Attr: attrs})
+			p.MountBind(desc+" "+h+" bound from "+dirOf[h], nsenter.Bind{Src: dirOf[h], Dest: dest, Attr: attrs})
 		}
 		for _, ctrl := range hier[h] {
 			if ctrl != h {
@@ -198,10 +209,10 @@ func planCgroup(p *nsenter.Program, desc string, m specs.Mount, opts MountOption
 	}
 	if dir := o.CgroupPaths["unified"]; dir != "" {
 		dest := filepath.Join(m.Destination, "unified")
-		if o.CgroupNS {
+		if fresh {
 			p.MountFS(desc+" unified", nsenter.FS{Type: "cgroup2", Source: "cgroup2", Dest: dest, Attr: attrs})
 		} else {
-			p.MountBind(desc+" unified", nsenter.Bind{Src: dir, Dest: dest, Attr: attrs})
+			p.MountBind(desc+" unified bound from "+dir, nsenter.Bind{Src: dir, Dest: dest, Attr: attrs})
 		}
 	}
 	if attrs.Set&attrRdonly != 0 {

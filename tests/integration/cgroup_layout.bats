@@ -235,9 +235,16 @@ bfq_loaded() { [ -d /sys/module/bfq ]; }
 	local layout k p
 	layout=$(cg_layout)
 	update_config ".linux.cgroupsPath = \"/rt-abs-$ID/inner\""
-	run_inside 'cat /proc/self/cgroup'
+	run_inside 'cat /proc/self/cgroup; grep -E " - cgroup2? " /proc/self/mountinfo | cut -d" " -f4,5 | sed "s/^/mount /"'
 	# Inside, a cgroup namespace rooted at the container's cgroups.
-	if [ "$layout" = v2 ]; then [ "$inside" = "0::/" ]; else [[ "$inside" == *"memory:/"* ]]; fi
+	if [ "$layout" = v2 ]; then [[ "$inside" == "0::/"$'\n'* ]]; else [[ "$inside" == *"memory:/"* ]]; fi
+	# Its cgroupfs: one mount per hierarchy, each rooted at the container's
+	# cgroup, which mountinfo shows as / in the namespace (bound or fresh).
+	local mounts dirs
+	mounts=$(grep '^mount ' <<<"$inside")
+	dirs=$(jq -r '.cgroup.paths[]' "$ROOT/$ID/state.json" | xargs -n1 realpath -m | sort -u | wc -l)
+	[ "$(wc -l <<<"$mounts")" -eq "$dirs" ]
+	[ -z "$(grep -v '^mount / /sys/fs/cgroup' <<<"$mounts")" ]
 	for k in $(jq -r '.cgroup.paths | keys[]' "$ROOT/$ID/state.json"); do
 		p=$(cgroup_dir "$ID" "$k")
 		case $layout/$k in
