@@ -90,14 +90,27 @@ func (m *Manager) Join(pid int) error { return joinDirs(pid, m.dirs()) }
 
 // JoinV1 moves pid into every directory but the cgroup2 one, for a process
 // clone3 already put there with CLONE_INTO_CGROUP.
-func (m *Manager) JoinV1(pid int) error {
+func (m *Manager) JoinV1(pid int) error { return joinDirs(pid, m.V1Dirs()) }
+
+// V1Dirs are the container's directories in cgroup v1 hierarchies: all
+// but the cgroup2 one.
+func (m *Manager) V1Dirs() []string {
 	var dirs []string
 	for _, d := range m.dirs() {
 		if d != m.Paths[unifiedKey] {
 			dirs = append(dirs, d)
 		}
 	}
-	return joinDirs(pid, dirs)
+	return dirs
+}
+
+// JoinUnified moves pid into the cgroup2 directory only, for a process
+// that joined the v1 hierarchies itself.
+func (m *Manager) JoinUnified(pid int) error {
+	if d := m.Paths[unifiedKey]; d != "" {
+		return joinDirs(pid, []string{d})
+	}
+	return nil
 }
 
 // UnifiedDir is the container's cgroup2 directory, or "" (a v1 host).

@@ -41,15 +41,31 @@ type bootPlan struct {
 	bindConsole bool
 }
 
+// keepWith is keep plus the console socket (if any) and the cgroup files:
+// the fds the child needs.
+func keepWith(keep []int, consoleFD int, cgFiles []nsenter.CgroupFile) []int {
+	out := append([]int(nil), keep...)
+	if consoleFD >= 0 {
+		out = append(out, consoleFD)
+	}
+	for _, f := range cgFiles {
+		out = append(out, f.FD)
+	}
+	return out
+}
+
 // compile turns a validated spec into the init stage's program. Nothing here
 // touches the system beyond reading: the order of operations is the design of
 // the container's start and is documented in docs/design.md.
-func compile(s *specs.Spec, bundle string, syncFD, listenFD, consoleFD int, keep []int, ro rootfs.Options) (*bootPlan, error) {
-	if consoleFD >= 0 {
-		keep = append(keep[:len(keep):len(keep)], consoleFD)
-	}
+// The child first moves itself into the cgroup v1 hierarchies of cgFiles
+// (see cgroupJoin).
+func compile(s *specs.Spec, bundle string, syncFD, listenFD, consoleFD int, keep []int, cgFiles []nsenter.CgroupFile, ro rootfs.Options) (*bootPlan, error) {
+	keep = keepWith(keep, consoleFD, cgFiles)
 	b := &bootPlan{prog: nsenter.NewProgram(syncFD, listenFD, keep), consoleFD: consoleFD, bindConsole: true}
 	p := b.prog
+	if len(cgFiles) > 0 {
+		p.JoinCgroups(cgFiles)
+	}
 
 	var newFlags uint64
 	var joins []nsenter.NSPath

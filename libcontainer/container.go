@@ -154,15 +154,21 @@ func Create(o CreateOpts) (_ *Container, err error) {
 		CgroupPaths: cgPaths,
 		Trees:       trees,
 	}
-	plan, err := compile(spec, bundle, childSync, listenFD, consoleFD, keep, ro)
+	join, err := openCgroupJoin(cg, false)
+	if err != nil {
+		return nil, err
+	}
+	defer join.close()
+	plan, err := compile(spec, bundle, childSync, listenFD, consoleFD, keep, join.files, ro)
 	if err != nil {
 		return nil, err
 	}
 	c.prog = plan.prog
 	c.Warnings = plan.warnings
 
-	pid, pidfd, err := c.spawn(plan, o.Foreground)
+	pid, pidfd, err := c.spawn(plan, o.Foreground, join)
 	cons.closeChild()
+	join.close()
 	if err != nil {
 		return nil, err
 	}
@@ -178,13 +184,12 @@ func Create(o CreateOpts) (_ *Container, err error) {
 			return nil, err
 		}
 	}
+	// The child reports its cgroup join before it asks for maps.
+	if err = join.finish(c.sync, c.prog, pid); err != nil {
+		return nil, err
+	}
 	if plan.mapsFirst {
 		if err = c.serveMaps(spec); err != nil {
-			return nil, err
-		}
-	}
-	if cg != nil {
-		if err = cg.Join(pid); err != nil {
 			return nil, err
 		}
 	}
@@ -232,18 +237,28 @@ func Create(o CreateOpts) (_ *Container, err error) {
 // run) is exec'd while rt still runs, so its child may share rt's memory,
 // which saves copying rt's page tables and the copy-on-write faults after;
 // a created one outlives rt and is forked.
-func (c *Container) spawn(plan *bootPlan, foreground bool) (pid, pidfd int, err error) {
+// The child starts in the cgroup2 directory where join can (cgroupJoin).
+func (c *Container) spawn(plan *bootPlan, foreground bool, join *cgroupJoin) (pid, pidfd int, err error) {
 	// A time namespace made by clone3 or by the program wants a child
 	// whose memory is its own (Program.OwnMemory).
 	if !foreground || plan.cloneFlags&cloneNewTime != 0 || plan.prog.OwnMemory() {
-		return nsenter.Spawn(plan.prog, plan.cloneFlags, -1)
+		err = join.spawn(func(cgroupFD int) (err error) {
+			pid, pidfd, err = nsenter.Spawn(plan.prog, plan.cloneFlags, cgroupFD)
+			return err
+		})
+		return pid, pidfd, err
 	}
-	sh, err := nsenter.SpawnShared(plan.prog, plan.cloneFlags)
+	err = join.spawn(func(cgroupFD int) (err error) {
+		if cgroupFD >= 0 && !nsenter.SharedIntoCgroup {
+			return unix.EOPNOTSUPP
+		}
+		c.shared, err = nsenter.SpawnShared(plan.prog, plan.cloneFlags, cgroupFD)
+		return err
+	})
 	if err != nil {
 		return 0, -1, err
 	}
-	c.shared = sh
-	return sh.Pid, sh.Pidfd, nil
+	return c.shared.Pid, c.shared.Pidfd, nil
 }
 
 // waitReady serves the child's requests until it reports ready.

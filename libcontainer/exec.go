@@ -83,7 +83,8 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 	if err != nil {
 		return nil, err
 	}
-	switch st := s.status(d.path); st {
+	st := s.status(d.path)
+	switch st {
 	case Running:
 	case Paused:
 		if !o.IgnorePaused {
@@ -170,55 +171,51 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 		keep = append(keep, fd)
 	}
 	spec := &specs.Spec{Root: &specs.Root{Path: s.Rootfs}, Process: proc, Linux: &specs.Linux{Seccomp: s.Seccomp}}
-	plan, err := compileExec(spec, childSync, consoleFD, keep, joins, fork)
+	// The lock keeps rt pause away until the child has joined; a paused
+	// container's v1 freezer would stop a child moving itself in before
+	// it could say so.
+	join, err := openCgroupJoin(cg, st == Paused)
+	if err != nil {
+		return nil, err
+	}
+	defer join.close()
+	plan, err := compileExec(spec, childSync, consoleFD, keep, join.files, joins, fork)
 	if err != nil {
 		return nil, err
 	}
 	c.prog = plan.prog
 
-	intoCgroup := -1
+	// Straight into the cgroup2 directory where the kernel lets us (see
+	// cgroupJoin).
 	if plan.prog.OwnMemory() {
-		// Forked, straight into the cgroup2 directory where the kernel lets us.
-		if cg != nil && cg.UnifiedDir() != "" {
-			if fd, err := unix.Open(cg.UnifiedDir(), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
-				intoCgroup = fd
-			}
-		}
-		c.pid, c.pidfd, err = nsenter.Spawn(plan.prog, 0, intoCgroup)
-		if err != nil && intoCgroup >= 0 {
-			// The kernel may refuse CLONE_INTO_CGROUP (e.g. a threaded or
-			// domain-invalid cgroup): write cgroup.procs as create does.
-			unix.Close(intoCgroup)
-			intoCgroup = -1
-			c.pid, c.pidfd, err = nsenter.Spawn(plan.prog, 0, -1)
-		}
-		if intoCgroup >= 0 {
-			unix.Close(intoCgroup)
-		}
+		err = join.spawn(func(cgroupFD int) (err error) {
+			c.pid, c.pidfd, err = nsenter.Spawn(plan.prog, 0, cgroupFD)
+			return err
+		})
 	} else {
 		// The child shares rt's memory until it execs (CLONE_VM: no page
 		// tables copied; rt returns only once it has: see SpawnShared),
 		// and so does the process it forks into the pid namespace.
-		var sh *nsenter.Shared
-		if sh, err = nsenter.SpawnShared(plan.prog, 0); err == nil {
-			c.shared, c.pid, c.pidfd = sh, sh.Pid, sh.Pidfd
-		}
+		err = join.spawn(func(cgroupFD int) (err error) {
+			if cgroupFD >= 0 && !nsenter.SharedIntoCgroup {
+				return unix.EOPNOTSUPP
+			}
+			var sh *nsenter.Shared
+			if sh, err = nsenter.SpawnShared(plan.prog, 0, cgroupFD); err == nil {
+				c.shared, c.pid, c.pidfd = sh, sh.Pid, sh.Pidfd
+			}
+			return err
+		})
 	}
 	cons.closeChild()
+	join.close()
 	if err != nil {
 		return nil, err
 	}
 	unix.Close(childSync)
 	childSync = -1
-	if cg != nil {
-		if intoCgroup >= 0 {
-			err = cg.JoinV1(c.pid)
-		} else {
-			err = cg.Join(c.pid)
-		}
-		if err != nil {
-			return nil, err
-		}
+	if err = join.finish(c.sync, c.prog, c.pid); err != nil {
+		return nil, err
 	}
 	// In the cgroups: a delete from now on kills the child with the
 	// container. Let other commands at the container, so that a resume of
@@ -265,12 +262,15 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 // compileExec is the boot program of an exec'd process.
 // consoleFD (or -1) is the socket the pty master goes to (process.terminal);
 // an exec'd process's pty is not bound on /dev/console, which is init's.
-func compileExec(s *specs.Spec, syncFD, consoleFD int, keep []int, joins []nsenter.NSPath, fork bool) (*bootPlan, error) {
-	if consoleFD >= 0 {
-		keep = append(keep[:len(keep):len(keep)], consoleFD)
-	}
+// The child first moves itself into the cgroup v1 hierarchies of cgFiles
+// (see cgroupJoin).
+func compileExec(s *specs.Spec, syncFD, consoleFD int, keep []int, cgFiles []nsenter.CgroupFile, joins []nsenter.NSPath, fork bool) (*bootPlan, error) {
+	keep = keepWith(keep, consoleFD, cgFiles)
 	b := &bootPlan{prog: nsenter.NewProgram(syncFD, -1, keep), cwdExists: true, consoleFD: consoleFD}
 	p := b.prog
+	if len(cgFiles) > 0 {
+		p.JoinCgroups(cgFiles)
+	}
 	p.WaitGo()
 	if adj := s.Process.OOMScoreAdj; adj != nil {
 		// The host's /proc, before the joins: inherited by the fork below.

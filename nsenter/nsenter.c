@@ -1107,6 +1107,31 @@ static void op_exec(void)
 	fail3(errno, "exec \"", exec_path, "\" (through the exec stub)");
 }
 
+/* op_join_cgroups moves us into the container's cgroup v1 hierarchies. A
+ * thread that moves itself ("0" to "tasks"; we are single-threaded, so it
+ * is the process) takes no global lock, where the parent writing our pid to
+ * cgroup.procs takes cgroup_threadgroup_rwsem for writing: that waits for an
+ * RCU grace period, ~5 ms on a quiet host, first write after a while. */
+static void op_join_cgroups(void)
+{
+	uint64_t n = get_u64();
+	for (uint64_t i = 0; i < n; i++) {
+		int fd = (int)get_u64();
+		const char *path = get_str(NULL);
+		ssize_t w;
+		do
+			w = write(fd, "0", 1);
+		while (w < 0 && errno == EINTR);
+		if (w != 1) {
+			int err = w < 0 ? errno : EIO;
+			fail3(err, "write 0 to ", path,
+			      err == ENOSPC && strstr(path, "cpuset") ? " (cpuset.cpus or cpuset.mems is empty)" : NULL);
+		}
+		close(fd);
+	}
+	send_msg(sync_fd, RT_MSG_JOINED, 0, 0, NULL);
+}
+
 /* ---- child entry ---- */
 
 static void keep_only_fds(void)
@@ -1198,6 +1223,9 @@ static void __attribute__((noreturn)) run_program(void)
 			break;
 		case RT_OP_FORK:
 			op_fork();
+			break;
+		case RT_OP_JOIN_CGROUPS:
+			op_join_cgroups();
 			break;
 		case RT_OP_SETSID:
 			if (setsid() < 0)
@@ -1415,10 +1443,47 @@ static int shared_entry(void *arg)
 	child_main(st->boot, st->len);
 }
 
-int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, void *stack, size_t stack_size, int *pidfd)
+#if defined(__x86_64__)
+const int rt_spawn_shared_into_cgroup = 1;
+
+/* clone3 for a child that shares our memory and starts on the stack the
+ * arguments give: the child cannot return from the system call into C code
+ * (its stack pointer is the new stack), so it calls fn(arg) from assembly,
+ * with fn and arg in registers the system call keeps, then exits. */
+static long clone3_on_stack(struct clone_args *a, int (*fn)(void *), void *arg)
+{
+	register long ret __asm__("rax") = SYS_clone3;
+	register void *f __asm__("r12") = (void *)fn;
+	register void *x __asm__("r13") = arg;
+	__asm__ volatile("syscall\n\t"
+	                 "test %%rax, %%rax\n\t"
+	                 "jnz 1f\n\t"
+	                 "xor %%ebp, %%ebp\n\t"
+	                 "mov %%r13, %%rdi\n\t"
+	                 "call *%%r12\n\t"
+	                 "mov %%eax, %%edi\n\t"
+	                 "mov $60, %%eax\n\t" /* SYS_exit */
+	                 "syscall\n\t"
+	                 "hlt\n\t"
+	                 "1:"
+	                 : "+r"(ret)
+	                 : "D"(a), "S"(sizeof *a), "r"(f), "r"(x)
+	                 : "rcx", "r11", "memory");
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+}
+#else
+const int rt_spawn_shared_into_cgroup = 0;
+#endif
+
+int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, int cgroup_fd, void *stack, size_t stack_size,
+                    int *pidfd)
 {
 	sigset_t all, old;
-	int saved;
+	int saved, pid;
 
 	/* The start arguments live at the bottom of the child's stack, far from
 	 * where it grows down from. */
@@ -1428,8 +1493,28 @@ int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, void *stack
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rt_slack_host();
-	int pid = clone(shared_entry, (char *)stack + stack_size,
-	                (int)flags | CLONE_VM | CLONE_PIDFD | SIGCHLD, st, pidfd);
+#if defined(__x86_64__)
+	struct clone_args a;
+	memset(&a, 0, sizeof a);
+	a.flags = flags | CLONE_VM | CLONE_PIDFD;
+	a.pidfd = (uint64_t)(uintptr_t)pidfd;
+	a.exit_signal = SIGCHLD;
+	a.stack = (uint64_t)(uintptr_t)stack;
+	a.stack_size = stack_size;
+	if (cgroup_fd >= 0) {
+		a.flags |= CLONE_INTO_CGROUP;
+		a.cgroup = (uint64_t)cgroup_fd;
+	}
+	pid = (int)clone3_on_stack(&a, shared_entry, st);
+#else
+	if (cgroup_fd >= 0) {
+		errno = EOPNOTSUPP;
+		pid = -1;
+	} else {
+		pid = clone(shared_entry, (char *)stack + stack_size, (int)flags | CLONE_VM | CLONE_PIDFD | SIGCHLD, st,
+		            pidfd);
+	}
+#endif
 	saved = errno;
 	rt_slack_own();
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

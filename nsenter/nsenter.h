@@ -74,6 +74,8 @@ enum rt_op {
 	RT_OP_TERMINAL,         /* u64 console fd, u64 rows, u64 cols, u64 uid, u64 mount /dev/console:
 	                           a pty from the container's devpts becomes the controlling terminal
 	                           and stdio; the master goes to the console fd (SCM_RIGHTS) */
+	RT_OP_JOIN_CGROUPS,     /* list of (u64 fd, str path): write "0" to each cgroup v1 "tasks" fd (the
+	                           parent opened them), close it, then send RT_MSG_JOINED */
 };
 
 /* RT_OP_FORK flag: the new process shares the old one's memory (CLONE_VM) on a
@@ -94,6 +96,7 @@ enum rt_msg_type {
 	RT_MSG_START,           /* parent or `rt start` -> child */
 	RT_MSG_ERROR,           /* child -> parent: op failed with err, text says where */
 	RT_MSG_SECCOMP_FD,      /* child -> parent: the seccomp notify fd, in SCM_RIGHTS */
+	RT_MSG_JOINED,          /* child -> parent: RT_OP_JOIN_CGROUPS is done */
 };
 
 struct rt_msg {
@@ -118,13 +121,17 @@ struct rt_stub_data {
  * The child never returns. */
 int rt_spawn(const uint8_t *boot, size_t len, uint64_t flags, int cgroup_fd, int *pidfd);
 
-/* Like rt_spawn without a cgroup, but the child shares rt's memory (CLONE_VM,
- * as posix_spawn does) and runs on [stack, stack + stack_size): no page table
- * is copied and neither side takes copy-on-write faults. flags must fit
- * clone()'s 32 bits (no CLONE_NEWTIME). The caller keeps boot and the stack
- * mapped until the child has exec'd or died, and must not run C code on the
- * calling thread that relies on errno meanwhile (the child shares its TLS). */
-int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, void *stack, size_t stack_size, int *pidfd);
+/* Like rt_spawn, but the child shares rt's memory (CLONE_VM, as posix_spawn
+ * does) and runs on [stack, stack + stack_size): no page table is copied and
+ * neither side takes copy-on-write faults. flags must fit clone()'s 32 bits
+ * (no CLONE_NEWTIME). cgroup_fd works where rt_spawn_shared_into_cgroup is
+ * 1 (clone3 from assembly); elsewhere it must be -1. The caller keeps boot and
+ * the stack mapped until the child has exec'd or died, and must not run C code
+ * on the calling thread that relies on errno meanwhile (the child shares its
+ * TLS). */
+int rt_spawn_shared(const uint8_t *boot, size_t len, uint64_t flags, int cgroup_fd, void *stack, size_t stack_size,
+                    int *pidfd);
+extern const int rt_spawn_shared_into_cgroup;
 /* Clone a child into a new user namespace that only waits to be killed, so the
  * parent can write its maps and open /proc/<pid>/ns/user (the user namespace
  * of an idmapped mount). Returns the pid and stores a pidfd, or -1 with errno. */

@@ -86,6 +86,27 @@ func (p *Program) op(code C.enum_rt_op, desc string) {
 	p.descs = append(p.descs, desc)
 }
 
+// CgroupFile is a cgroup v1 "tasks" file rt opened for the child to move
+// itself into that cgroup.
+type CgroupFile struct {
+	FD   int
+	Path string
+}
+
+// JoinCgroups has the child move itself into each file's cgroup, writing "0"
+// (itself) to it, and then report MsgJoined: a thread moving itself takes no
+// global lock, where rt writing the child's pid to cgroup.procs waits for an
+// RCU grace period (~5 ms on a quiet host). The fds must be kept ones; the
+// child closes them.
+func (p *Program) JoinCgroups(files []CgroupFile) {
+	p.op(C.RT_OP_JOIN_CGROUPS, "join the container's cgroups")
+	p.u64(uint64(len(files)))
+	for _, f := range files {
+		p.u64(uint64(f.FD))
+		p.str(f.Path)
+	}
+}
+
 // NSPath is a namespace to join: its CLONE_NEW* type and the path of its file.
 type NSPath struct {
 	Type uint64

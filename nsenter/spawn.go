@@ -28,6 +28,7 @@ const (
 	MsgStart      = C.RT_MSG_START
 	MsgError      = C.RT_MSG_ERROR
 	MsgSeccompFD  = C.RT_MSG_SECCOMP_FD
+	MsgJoined     = C.RT_MSG_JOINED
 )
 
 const msgSize = int(unsafe.Sizeof(C.struct_rt_msg{}))

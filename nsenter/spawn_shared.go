@@ -15,6 +15,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// SharedIntoCgroup says SpawnShared can start the child in a cgroup2
+// directory (CLONE_INTO_CGROUP: clone3, called from assembly on this
+// architecture).
+var SharedIntoCgroup = C.rt_spawn_shared_into_cgroup != 0
+
 // sharedStackSize is the child's stack: the init stage's deepest path is a
 // few KiB (messages, path buffers); pages are only faulted in as touched.
 const sharedStackSize = 256 << 10
@@ -33,12 +38,14 @@ type Shared struct {
 // Go heap to tear down. For a container whose program is exec'd while rt
 // still runs (rt run, rt exec); a container left waiting after rt exits
 // (rt create) would keep all of rt's memory alive, so it uses Spawn.
-// flags must not contain CLONE_NEWTIME (clone() has no room for it).
+// flags must not contain CLONE_NEWTIME (clone() has no room for it). The
+// child starts in the cgroup2 directory cgroupFD when it is >= 0, which
+// needs SharedIntoCgroup.
 //
 // The child runs on the TLS of the thread that cloned it (errno, the stack
 // guard): that thread is locked and parked, running nothing else, until
 // Release; then it exits with the goroutine, its TLS no longer needed.
-func SpawnShared(prog *Program, flags uint64) (*Shared, error) {
+func SpawnShared(prog *Program, flags uint64, cgroupFD int) (*Shared, error) {
 	if flags&0x80 != 0 || flags>>32 != 0 {
 		return nil, fmt.Errorf("clone flags %#x do not fit clone(): use Spawn", flags)
 	}
@@ -61,7 +68,7 @@ func SpawnShared(prog *Program, flags uint64) (*Shared, error) {
 		copy(boot, b)
 		var cpidfd C.int = -1
 		r, errno := C.rt_spawn_shared((*C.uint8_t)(unsafe.Pointer(&boot[0])), C.size_t(len(b)), C.uint64_t(flags),
-			unsafe.Pointer(&mem[0]), C.size_t(sharedStackSize), &cpidfd)
+			C.int(cgroupFD), unsafe.Pointer(&mem[0]), C.size_t(sharedStackSize), &cpidfd)
 		if r < 0 {
 			unix.Munmap(mem)
 			ready <- result{err: fmt.Errorf("clone with flags %#x: %w", flags, errno)}

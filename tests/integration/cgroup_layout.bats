@@ -231,6 +231,25 @@ bfq_loaded() { [ -d /sys/module/bfq ]; }
 	[ ! -s "$BUNDLE/events.err" ]
 }
 
+@test "layout: init and an exec'd process are in every cgroup of the container from the start" {
+	set_script 'sleep 1000'
+	rt create --bundle "$BUNDLE" "$ID" </dev/null
+	local pid d
+	pid=$(rt state "$ID" | jq .pid)
+	for d in $(cgroup_dirs "$ID"); do
+		grep -qx "$pid" "$d/cgroup.procs"
+	done
+	rt start "$ID"
+	run rt exec "$ID" cat /proc/self/cgroup
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# In the container's cgroup namespace, a process in its cgroups is at
+	# the root of each: one left outside would show a path up ("/..").
+	[ -n "$output" ]
+	[ -z "$(grep -v ':/$' <<<"$output")" ]
+	rt delete -f "$ID"
+}
+
 @test "layout: cgroupsPath absolute and relative: the directories of the layout, removed on delete" {
 	local layout k p
 	layout=$(cg_layout)
