@@ -20,6 +20,9 @@ if [ -n "${BENCH_QUICK:-}" ]; then
 	N=3
 	SCALE=10
 fi
+IDLE_N=10
+IDLE_S=0.5
+[ -n "${BENCH_QUICK:-}" ] && IDLE_N=2
 OUT=${BENCH_OUT:-bench/results.json}
 RT=$PWD/rt
 W=$(mktemp -d /tmp/rt-bench.XXXXXX)
@@ -119,6 +122,18 @@ exec_groups=$(jq -n --arg rt "$RT" --arg id "$ID" --arg w "$S" '[
 	{name: "rt", steps: [{name: "exec", argv: [$rt, "--root", ($w + "/rt-root"), "exec", ($id + "-exec"), "/bin/true"]}]},
 	{name: "runc", steps: [{name: "exec", argv: ["runc", "--root", ($w + "/runc-root"), "exec", ($id + "-runc-exec"), "/bin/true"]}]}]')
 EXEC=$(measure "$exec_groups" "$N")
+
+echo "== run and exec after a quiet while (N=$IDLE_N, ${IDLE_S}s idle before each)" >&2
+# Back to back, as above, the kernel's cgroup_threadgroup_rwsem stays in
+# its writer mode; after a quiet while, the first write of a pid to
+# cgroup.procs waits for an RCU grace period (~5 ms here). What a user
+# running one container, or a manager exec'ing a probe now and then, sees.
+IDLE=$(measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$S" --arg idle "$IDLE_S" '
+	def idle(name; argv): {name: name, steps: [{name: "idle", untimed: true, argv: ["sleep", $idle]}, {name: "wall", argv: argv}]};
+	[idle("rt-run"; [$rt, "--root", ($w + "/rt-root"), "run", "--bundle", $b, ($id + "-idle")]),
+	idle("runc-run"; ["runc", "--root", ($w + "/runc-root"), "run", "--bundle", $b, ($id + "-runc-idle")]),
+	idle("rt-exec"; [$rt, "--root", ($w + "/rt-root"), "exec", ($id + "-exec"), "/bin/true"]),
+	idle("runc-exec"; ["runc", "--root", ($w + "/runc-root"), "exec", ($id + "-runc-exec"), "/bin/true"])]')" "$IDLE_N")
 rt delete -f "$ID-exec"
 runc_ delete -f "$ID-runc-exec"
 
@@ -218,13 +233,15 @@ RT_PIDS1=no RUNC_PIDS1=no
 runs_with rt '.linux.resources.pids = {limit: 1}' && RT_PIDS1=yes
 runs_with runc '.linux.resources.pids = {limit: 1}' && RUNC_PIDS1=yes
 
-jq -n --argjson run "$RUN" --argjson split "$SPLIT" --argjson exec "$EXEC" --argjson scale "$SCALEM" \
+jq -n --argjson run "$RUN" --argjson split "$SPLIT" --argjson exec "$EXEC" --argjson idle "$IDLE" --argjson idlen "$IDLE_N" --arg idles "$IDLE_S" --argjson scale "$SCALEM" \
 	--argjson n "$N" --argjson count "$SCALE" --argjson sn "$SCALE_N" --argjson s0 "$SCALE0" --argjson sn_ "$SCALEN" --argjson s0b "$SCALE0B" \
 	--argjson rtpeak "$RT_PEAK" --argjson runcpeak "$RUNC_PEAK" --argjson floorpeak "$FLOOR_PEAK" --argjson rtrss "$RT_RSS" --argjson rtpss "$RT_PSS" --argjson runcrss "$RUNC_RSS" --argjson runcpss "$RUNC_PSS" \
 	--argjson rtmin "$RT_MINMEM" --argjson runcmin "$RUNC_MINMEM" --arg rtp "$RT_PIDS1" --arg runcp "$RUNC_PIDS1" \
 	--arg host "$(uname -r)" --arg runcv "$(runc --version | head -1)" '{
 	n: $n, kernel: $host, runc: $runcv,
 	run: $run, split: $split, exec: $exec,
+	after_idle: {n: $idlen, idle_s: ($idles | tonumber), run_wall_ms: {rt: $idle["rt-run/wall"].wall_ms, runc: $idle["runc-run/wall"].wall_ms},
+		exec_wall_ms: {rt: $idle["rt-exec/wall"].wall_ms, runc: $idle["runc-exec/wall"].wall_ms}},
 	ratios: {
 		rt_floor_wall: ($run["rt/run"].wall_ms / $run["floor/run"].wall_ms),
 		rt_floor_cpu: ($run["rt/run"].cpu_ms / $run["floor/run"].cpu_ms),
@@ -263,6 +280,7 @@ jq -r '
 	"ratios: rt/floor wall \(.ratios.rt_floor_wall | f)x cpu \(.ratios.rt_floor_cpu | f)x;  rt/runc wall \(.ratios.rt_runc_wall | f)x cpu \(.ratios.rt_runc_cpu | f)x;  runc/floor wall \(.ratios.runc_floor_wall | f)x cpu \(.ratios.runc_floor_cpu | f)x",
 	"Go floor/floor cpu \(.ratios.gofloor_floor_cpu | f)x;  rt/Go floor wall \(.ratios.rt_gofloor_wall | f)x cpu \(.ratios.rt_gofloor_cpu | f)x",
 	"exec rt/runc wall: \(.ratios.exec_rt_runc_wall | f)",
+	"after \(.after_idle.idle_s) s idle (wall ms, median of \(.after_idle.n)): run rt \(.after_idle.run_wall_ms.rt | f), runc \(.after_idle.run_wall_ms.runc | f); exec rt \(.after_idle.exec_wall_ms.rt | f), runc \(.after_idle.exec_wall_ms.runc | f)",
 	(if .ratios.keyed_rt_floor_cpu then "with a cpuset cgroup kept on the host (-keyed): rt/floor cpu \(.ratios.keyed_rt_floor_cpu | f)x, rt/runc cpu \(.ratios.keyed_rt_runc_cpu | f)x" else "(the host has cpuset cgroups: no -keyed runs)" end),
 	"peak RSS during run: rt \(.memory.run_peak_rss_kb.rt) KiB, runc \(.memory.run_peak_rss_kb.runc) KiB (floor \(.memory.run_peak_rss_kb.floor) KiB)",
 	"created container left alive: rt RSS \(.memory.created_kb.rt.rss) KiB (PSS \(.memory.created_kb.rt.pss)), runc RSS \(.memory.created_kb.runc.rss) KiB (PSS \(.memory.created_kb.runc.pss)); ratio \(.ratios.created_rss_rt_runc | f)",
