@@ -1,6 +1,11 @@
 package capabilities
 
-import "testing"
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
 
 func TestMask(t *testing.T) {
 	m, w, err := Mask([]string{"CAP_CHOWN", "CAP_KILL", "cap_net_raw"}, "process.capabilities.bounding")
@@ -22,5 +27,22 @@ func TestNames(t *testing.T) {
 	}
 	if Name(40) != "CAP_CHECKPOINT_RESTORE" || Last() < 36 {
 		t.Fatalf("Name(40)=%s Last=%d", Name(40), Last())
+	}
+}
+
+// The bisection over PR_CAPBSET_READ finds what the kernel says in
+// /proc/sys/kernel/cap_last_cap.
+func TestLastByPrctl(t *testing.T) {
+	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
+	if err != nil {
+		t.Skipf("no /proc/sys/kernel/cap_last_cap: %v", err)
+	}
+	want, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := lastByPrctl()
+	if !ok || got != want {
+		t.Errorf("lastByPrctl() = %d, %v; cap_last_cap says %d", got, ok, want)
 	}
 }
