@@ -34,6 +34,9 @@ func createContainer(ctx *cli.Context, foreground bool) (*libcontainer.Container
 	for _, w := range c.Warnings {
 		logWarning(w)
 	}
+	for _, n := range c.Notes {
+		logDebug("%s", n)
+	}
 	return c, nil
 }
 

@@ -35,6 +35,7 @@ type bootPlan struct {
 	// for GO: a non-root rt may write them only once the child lets it.
 	mapsFirst bool
 	warnings  []string
+	notes     []string // for the debug log
 	// process.terminal: the socket the child sends its pty master on (-1:
 	// none), and whether the pty also becomes /dev/console (init, not exec).
 	consoleFD   int

@@ -27,6 +27,7 @@ func (b *bootPlan) compileSeccomp(s *specs.Spec) (*seccomp.Filter, error) {
 		return nil, err
 	}
 	b.warnings = append(b.warnings, f.Warnings...)
+	b.notes = append(b.notes, f.Skipped...)
 	return f, nil
 }
 

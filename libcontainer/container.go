@@ -46,6 +46,7 @@ type CreateOpts struct {
 type Container struct {
 	State    *State
 	Warnings []string
+	Notes    []string // for the debug log
 	dir      *stateDir
 	dirRef   int // an O_PATH fd of dir, by which Destroy knows it again after Unlock
 	sync     int
@@ -165,6 +166,7 @@ func Create(o CreateOpts) (_ *Container, err error) {
 	}
 	c.prog = plan.prog
 	c.Warnings = plan.warnings
+	c.Notes = plan.notes
 
 	pid, pidfd, err := c.spawn(plan, o.Foreground, join)
 	cons.closeChild()
