@@ -36,6 +36,8 @@ type bootPlan struct {
 	mapsFirst bool
 	warnings  []string
 	notes     []string // for the debug log
+	// stateRoot is --root, where compiled seccomp filters are cached.
+	stateRoot string
 	// process.terminal: the socket the child sends its pty master on (-1:
 	// none), and whether the pty also becomes /dev/console (init, not exec).
 	consoleFD   int
@@ -60,9 +62,9 @@ func keepWith(keep []int, consoleFD int, cgFiles []nsenter.CgroupFile) []int {
 // the container's start and is documented in docs/design.md.
 // The child first moves itself into the cgroup v1 hierarchies of cgFiles
 // (see cgroupJoin).
-func compile(s *specs.Spec, bundle string, syncFD, listenFD, consoleFD int, keep []int, cgFiles []nsenter.CgroupFile, ro rootfs.Options) (*bootPlan, error) {
+func compile(s *specs.Spec, bundle, stateRoot string, syncFD, listenFD, consoleFD int, keep []int, cgFiles []nsenter.CgroupFile, ro rootfs.Options) (*bootPlan, error) {
 	keep = keepWith(keep, consoleFD, cgFiles)
-	b := &bootPlan{prog: nsenter.NewProgram(syncFD, listenFD, keep), consoleFD: consoleFD, bindConsole: true}
+	b := &bootPlan{prog: nsenter.NewProgram(syncFD, listenFD, keep), consoleFD: consoleFD, bindConsole: true, stateRoot: stateRoot}
 	p := b.prog
 	if len(cgFiles) > 0 {
 		p.JoinCgroups(cgFiles)

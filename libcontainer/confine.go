@@ -3,6 +3,7 @@ package libcontainer
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -17,14 +18,22 @@ var (
 )
 
 // compileSeccomp compiles linux.seccomp, or returns nil when there is none
-// (nothing is compiled then: libseccomp costs milliseconds a run).
+// (nothing is compiled then: libseccomp costs milliseconds a run), through
+// the cache in the state root (seccomp.CompileCached).
 func (b *bootPlan) compileSeccomp(s *specs.Spec) (*seccomp.Filter, error) {
 	if s.Linux == nil || s.Linux.Seccomp == nil {
 		return nil, nil
 	}
-	f, err := seccomp.Compile(s.Linux.Seccomp)
+	cache := ""
+	if b.stateRoot != "" {
+		cache = filepath.Join(b.stateRoot, seccomp.CacheDirName)
+	}
+	f, hit, err := seccomp.CompileCached(cache, s.Linux.Seccomp, fastEncodeLinuxSeccomp(s.Linux.Seccomp))
 	if err != nil {
 		return nil, err
+	}
+	if hit {
+		b.notes = append(b.notes, "linux.seccomp: the compiled filter comes from "+cache)
 	}
 	b.warnings = append(b.warnings, f.Warnings...)
 	b.notes = append(b.notes, f.Skipped...)

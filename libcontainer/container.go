@@ -160,7 +160,7 @@ func Create(o CreateOpts) (_ *Container, err error) {
 		return nil, err
 	}
 	defer join.close()
-	plan, err := compile(spec, bundle, childSync, listenFD, consoleFD, keep, join.files, ro)
+	plan, err := compile(spec, bundle, o.Root, childSync, listenFD, consoleFD, keep, join.files, ro)
 	if err != nil {
 		return nil, err
 	}

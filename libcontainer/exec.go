@@ -179,7 +179,7 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 		return nil, err
 	}
 	defer join.close()
-	plan, err := compileExec(spec, childSync, consoleFD, keep, join.files, joins, fork)
+	plan, err := compileExec(spec, o.Root, childSync, consoleFD, keep, join.files, joins, fork)
 	if err != nil {
 		return nil, err
 	}
@@ -264,9 +264,9 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 // an exec'd process's pty is not bound on /dev/console, which is init's.
 // The child first moves itself into the cgroup v1 hierarchies of cgFiles
 // (see cgroupJoin).
-func compileExec(s *specs.Spec, syncFD, consoleFD int, keep []int, cgFiles []nsenter.CgroupFile, joins []nsenter.NSPath, fork bool) (*bootPlan, error) {
+func compileExec(s *specs.Spec, stateRoot string, syncFD, consoleFD int, keep []int, cgFiles []nsenter.CgroupFile, joins []nsenter.NSPath, fork bool) (*bootPlan, error) {
 	keep = keepWith(keep, consoleFD, cgFiles)
-	b := &bootPlan{prog: nsenter.NewProgram(syncFD, -1, keep), cwdExists: true, consoleFD: consoleFD}
+	b := &bootPlan{prog: nsenter.NewProgram(syncFD, -1, keep), cwdExists: true, consoleFD: consoleFD, stateRoot: stateRoot}
 	p := b.prog
 	if len(cgFiles) > 0 {
 		p.JoinCgroups(cgFiles)

@@ -16,7 +16,7 @@ func TestCompileExecOrder(t *testing.T) {
 		Args: []string{"true"}, Cwd: "/tmp", Env: []string{"LISTEN_FDS=1"},
 	}, Linux: &specs.Linux{}}
 	joins := []nsenter.NSPath{{Type: cloneNewUser, Path: "/proc/self/fd/5"}, {Type: cloneNewPID, Path: "/proc/self/fd/6"}}
-	b, err := compileExec(s, 3, -1, nil, nil, joins, true)
+	b, err := compileExec(s, "", 3, -1, nil, nil, joins, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,3 +16,5 @@ func fastDecodeProcess(data []byte, v *specs.Process) bool { return false }
 func fastEncodeProcess(v *specs.Process) []byte { return nil }
 
 func fastEncodeOCIState(v *OCIState) []byte { return nil }
+
+func fastEncodeLinuxSeccomp(v *specs.LinuxSeccomp) []byte { return nil }

@@ -50,6 +50,14 @@ func fastEncodeOCIState(v *OCIState) []byte {
 	return e.Bytes()
 }
 
+// fastEncodeLinuxSeccomp returns *v as encoding/json's Marshal writes it, or nil
+// if a type's own MarshalJSON failed.
+func fastEncodeLinuxSeccomp(v *specs.LinuxSeccomp) []byte {
+	e := &jsongen.Encoder{}
+	encodeLinuxSeccomp(e, v)
+	return e.Bytes()
+}
+
 func decodeState(d *jsongen.Decoder, v *State) bool {
 	if d.Null() {
 		return true
@@ -601,186 +609,6 @@ func encodeOCIState(e *jsongen.Encoder, v *OCIState) {
 	e.Byte('}')
 }
 
-func encodeManager(e *jsongen.Encoder, v *cgroups.Manager) {
-	e.Byte('{')
-	sep := false
-	_ = sep
-	if sep {
-		e.Byte(',')
-	}
-	sep = true
-	e.Raw("\"paths\":")
-	if m38 := v.Paths; m38 == nil {
-		e.Raw("null")
-	} else {
-		e.Byte('{')
-		for i39, k40 := range jsongen.SortedKeys(m38) {
-			if i39 > 0 {
-				e.Byte(',')
-			}
-			jsongen.PutString(e, k40)
-			e.Byte(':')
-			x41 := m38[k40]
-			jsongen.PutString(e, x41)
-		}
-		e.Byte('}')
-	}
-	if sep {
-		e.Byte(',')
-	}
-	sep = true
-	e.Raw("\"layout\":")
-	e.Text(v.Layout.MarshalText())
-	if !(len(v.Created) == 0) {
-		if sep {
-			e.Byte(',')
-		}
-		sep = true
-		e.Raw("\"created\":")
-		if s42 := v.Created; s42 == nil {
-			e.Raw("null")
-		} else {
-			e.Byte('[')
-			for i43 := range s42 {
-				if i43 > 0 {
-					e.Byte(',')
-				}
-				x44 := &s42[i43]
-				jsongen.PutString(e, (*x44))
-			}
-			e.Byte(']')
-		}
-	}
-	e.Byte('}')
-}
-
-func encodeHooks(e *jsongen.Encoder, v *specs.Hooks) {
-	e.Byte('{')
-	sep := false
-	_ = sep
-	if !(len(v.Prestart) == 0) {
-		if sep {
-			e.Byte(',')
-		}
-		sep = true
-		e.Raw("\"prestart\":")
-		if s45 := v.Prestart; s45 == nil {
-			e.Raw("null")
-		} else {
-			e.Byte('[')
-			for i46 := range s45 {
-				if i46 > 0 {
-					e.Byte(',')
-				}
-				x47 := &s45[i46]
-				encodeHook(e, &(*x47))
-			}
-			e.Byte(']')
-		}
-	}
-	if !(len(v.CreateRuntime) == 0) {
-		if sep {
-			e.Byte(',')
-		}
-		sep = true
-		e.Raw("\"createRuntime\":")
-		if s48 := v.CreateRuntime; s48 == nil {
-			e.Raw("null")
-		} else {
-			e.Byte('[')
-			for i49 := range s48 {
-				if i49 > 0 {
-					e.Byte(',')
-				}
-				x50 := &s48[i49]
-				encodeHook(e, &(*x50))
-			}
-			e.Byte(']')
-		}
-	}
-	if !(len(v.CreateContainer) == 0) {
-		if sep {
-			e.Byte(',')
-		}
-		sep = true
-		e.Raw("\"createContainer\":")
-		if s51 := v.CreateContainer; s51 == nil {
-			e.Raw("null")
-		} else {
-			e.Byte('[')
-			for i52 := range s51 {
-				if i52 > 0 {
-					e.Byte(',')
-				}
-				x53 := &s51[i52]
-				encodeHook(e, &(*x53))
-			}
-			e.Byte(']')
-		}
-	}
-	if !(len(v.StartContainer) == 0) {
-		if sep {
-			e.Byte(',')
-		}
-		sep = true
-		e.Raw("\"startContainer\":")
-		if s54 := v.StartContainer; s54 == nil {
-			e.Raw("null")
-		} else {
-			e.Byte('[')
-			for i55 := range s54 {
-				if i55 > 0 {
-					e.Byte(',')
-				}
-				x56 := &s54[i55]
-				encodeHook(e, &(*x56))
-			}
-			e.Byte(']')
-		}
-	}
-	if !(len(v.Poststart) == 0) {
-		if sep {
-			e.Byte(',')
-		}
-		sep = true
-		e.Raw("\"poststart\":")
-		if s57 := v.Poststart; s57 == nil {
-			e.Raw("null")
-		} else {
-			e.Byte('[')
-			for i58 := range s57 {
-				if i58 > 0 {
-					e.Byte(',')
-				}
-				x59 := &s57[i58]
-				encodeHook(e, &(*x59))
-			}
-			e.Byte(']')
-		}
-	}
-	if !(len(v.Poststop) == 0) {
-		if sep {
-			e.Byte(',')
-		}
-		sep = true
-		e.Raw("\"poststop\":")
-		if s60 := v.Poststop; s60 == nil {
-			e.Raw("null")
-		} else {
-			e.Byte('[')
-			for i61 := range s60 {
-				if i61 > 0 {
-					e.Byte(',')
-				}
-				x62 := &s60[i61]
-				encodeHook(e, &(*x62))
-			}
-			e.Byte(']')
-		}
-	}
-	e.Byte('}')
-}
-
 func encodeLinuxSeccomp(e *jsongen.Encoder, v *specs.LinuxSeccomp) {
 	e.Byte('{')
 	sep := false
@@ -797,10 +625,10 @@ func encodeLinuxSeccomp(e *jsongen.Encoder, v *specs.LinuxSeccomp) {
 		}
 		sep = true
 		e.Raw("\"defaultErrnoRet\":")
-		if p63 := v.DefaultErrnoRet; p63 == nil {
+		if p38 := v.DefaultErrnoRet; p38 == nil {
 			e.Raw("null")
 		} else {
-			jsongen.PutUint(e, (*p63))
+			jsongen.PutUint(e, (*p38))
 		}
 	}
 	if !(len(v.Architectures) == 0) {
@@ -809,16 +637,16 @@ func encodeLinuxSeccomp(e *jsongen.Encoder, v *specs.LinuxSeccomp) {
 		}
 		sep = true
 		e.Raw("\"architectures\":")
-		if s64 := v.Architectures; s64 == nil {
+		if s39 := v.Architectures; s39 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i65 := range s64 {
-				if i65 > 0 {
+			for i40 := range s39 {
+				if i40 > 0 {
 					e.Byte(',')
 				}
-				x66 := &s64[i65]
-				jsongen.PutString(e, (*x66))
+				x41 := &s39[i40]
+				jsongen.PutString(e, (*x41))
 			}
 			e.Byte(']')
 		}
@@ -829,16 +657,16 @@ func encodeLinuxSeccomp(e *jsongen.Encoder, v *specs.LinuxSeccomp) {
 		}
 		sep = true
 		e.Raw("\"flags\":")
-		if s67 := v.Flags; s67 == nil {
+		if s42 := v.Flags; s42 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i68 := range s67 {
-				if i68 > 0 {
+			for i43 := range s42 {
+				if i43 > 0 {
 					e.Byte(',')
 				}
-				x69 := &s67[i68]
-				jsongen.PutString(e, (*x69))
+				x44 := &s42[i43]
+				jsongen.PutString(e, (*x44))
 			}
 			e.Byte(']')
 		}
@@ -865,7 +693,187 @@ func encodeLinuxSeccomp(e *jsongen.Encoder, v *specs.LinuxSeccomp) {
 		}
 		sep = true
 		e.Raw("\"syscalls\":")
-		if s70 := v.Syscalls; s70 == nil {
+		if s45 := v.Syscalls; s45 == nil {
+			e.Raw("null")
+		} else {
+			e.Byte('[')
+			for i46 := range s45 {
+				if i46 > 0 {
+					e.Byte(',')
+				}
+				x47 := &s45[i46]
+				encodeLinuxSyscall(e, &(*x47))
+			}
+			e.Byte(']')
+		}
+	}
+	e.Byte('}')
+}
+
+func encodeManager(e *jsongen.Encoder, v *cgroups.Manager) {
+	e.Byte('{')
+	sep := false
+	_ = sep
+	if sep {
+		e.Byte(',')
+	}
+	sep = true
+	e.Raw("\"paths\":")
+	if m48 := v.Paths; m48 == nil {
+		e.Raw("null")
+	} else {
+		e.Byte('{')
+		for i49, k50 := range jsongen.SortedKeys(m48) {
+			if i49 > 0 {
+				e.Byte(',')
+			}
+			jsongen.PutString(e, k50)
+			e.Byte(':')
+			x51 := m48[k50]
+			jsongen.PutString(e, x51)
+		}
+		e.Byte('}')
+	}
+	if sep {
+		e.Byte(',')
+	}
+	sep = true
+	e.Raw("\"layout\":")
+	e.Text(v.Layout.MarshalText())
+	if !(len(v.Created) == 0) {
+		if sep {
+			e.Byte(',')
+		}
+		sep = true
+		e.Raw("\"created\":")
+		if s52 := v.Created; s52 == nil {
+			e.Raw("null")
+		} else {
+			e.Byte('[')
+			for i53 := range s52 {
+				if i53 > 0 {
+					e.Byte(',')
+				}
+				x54 := &s52[i53]
+				jsongen.PutString(e, (*x54))
+			}
+			e.Byte(']')
+		}
+	}
+	e.Byte('}')
+}
+
+func encodeHooks(e *jsongen.Encoder, v *specs.Hooks) {
+	e.Byte('{')
+	sep := false
+	_ = sep
+	if !(len(v.Prestart) == 0) {
+		if sep {
+			e.Byte(',')
+		}
+		sep = true
+		e.Raw("\"prestart\":")
+		if s55 := v.Prestart; s55 == nil {
+			e.Raw("null")
+		} else {
+			e.Byte('[')
+			for i56 := range s55 {
+				if i56 > 0 {
+					e.Byte(',')
+				}
+				x57 := &s55[i56]
+				encodeHook(e, &(*x57))
+			}
+			e.Byte(']')
+		}
+	}
+	if !(len(v.CreateRuntime) == 0) {
+		if sep {
+			e.Byte(',')
+		}
+		sep = true
+		e.Raw("\"createRuntime\":")
+		if s58 := v.CreateRuntime; s58 == nil {
+			e.Raw("null")
+		} else {
+			e.Byte('[')
+			for i59 := range s58 {
+				if i59 > 0 {
+					e.Byte(',')
+				}
+				x60 := &s58[i59]
+				encodeHook(e, &(*x60))
+			}
+			e.Byte(']')
+		}
+	}
+	if !(len(v.CreateContainer) == 0) {
+		if sep {
+			e.Byte(',')
+		}
+		sep = true
+		e.Raw("\"createContainer\":")
+		if s61 := v.CreateContainer; s61 == nil {
+			e.Raw("null")
+		} else {
+			e.Byte('[')
+			for i62 := range s61 {
+				if i62 > 0 {
+					e.Byte(',')
+				}
+				x63 := &s61[i62]
+				encodeHook(e, &(*x63))
+			}
+			e.Byte(']')
+		}
+	}
+	if !(len(v.StartContainer) == 0) {
+		if sep {
+			e.Byte(',')
+		}
+		sep = true
+		e.Raw("\"startContainer\":")
+		if s64 := v.StartContainer; s64 == nil {
+			e.Raw("null")
+		} else {
+			e.Byte('[')
+			for i65 := range s64 {
+				if i65 > 0 {
+					e.Byte(',')
+				}
+				x66 := &s64[i65]
+				encodeHook(e, &(*x66))
+			}
+			e.Byte(']')
+		}
+	}
+	if !(len(v.Poststart) == 0) {
+		if sep {
+			e.Byte(',')
+		}
+		sep = true
+		e.Raw("\"poststart\":")
+		if s67 := v.Poststart; s67 == nil {
+			e.Raw("null")
+		} else {
+			e.Byte('[')
+			for i68 := range s67 {
+				if i68 > 0 {
+					e.Byte(',')
+				}
+				x69 := &s67[i68]
+				encodeHook(e, &(*x69))
+			}
+			e.Byte(']')
+		}
+	}
+	if !(len(v.Poststop) == 0) {
+		if sep {
+			e.Byte(',')
+		}
+		sep = true
+		e.Raw("\"poststop\":")
+		if s70 := v.Poststop; s70 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
@@ -874,7 +882,7 @@ func encodeLinuxSeccomp(e *jsongen.Encoder, v *specs.LinuxSeccomp) {
 					e.Byte(',')
 				}
 				x72 := &s70[i71]
-				encodeLinuxSyscall(e, &(*x72))
+				encodeHook(e, &(*x72))
 			}
 			e.Byte(']')
 		}
@@ -1207,6 +1215,69 @@ func encodeCPUAffinity(e *jsongen.Encoder, v *specs.CPUAffinity) {
 	e.Byte('}')
 }
 
+func encodeLinuxSyscall(e *jsongen.Encoder, v *specs.LinuxSyscall) {
+	e.Byte('{')
+	sep := false
+	_ = sep
+	if sep {
+		e.Byte(',')
+	}
+	sep = true
+	e.Raw("\"names\":")
+	if s95 := v.Names; s95 == nil {
+		e.Raw("null")
+	} else {
+		e.Byte('[')
+		for i96 := range s95 {
+			if i96 > 0 {
+				e.Byte(',')
+			}
+			x97 := &s95[i96]
+			jsongen.PutString(e, (*x97))
+		}
+		e.Byte(']')
+	}
+	if sep {
+		e.Byte(',')
+	}
+	sep = true
+	e.Raw("\"action\":")
+	jsongen.PutString(e, v.Action)
+	if !(v.ErrnoRet == nil) {
+		if sep {
+			e.Byte(',')
+		}
+		sep = true
+		e.Raw("\"errnoRet\":")
+		if p98 := v.ErrnoRet; p98 == nil {
+			e.Raw("null")
+		} else {
+			jsongen.PutUint(e, (*p98))
+		}
+	}
+	if !(len(v.Args) == 0) {
+		if sep {
+			e.Byte(',')
+		}
+		sep = true
+		e.Raw("\"args\":")
+		if s99 := v.Args; s99 == nil {
+			e.Raw("null")
+		} else {
+			e.Byte('[')
+			for i100 := range s99 {
+				if i100 > 0 {
+					e.Byte(',')
+				}
+				x101 := &s99[i100]
+				encodeLinuxSeccompArg(e, &(*x101))
+			}
+			e.Byte(']')
+		}
+	}
+	e.Byte('}')
+}
+
 func encodeHook(e *jsongen.Encoder, v *specs.Hook) {
 	e.Byte('{')
 	sep := false
@@ -1223,16 +1294,16 @@ func encodeHook(e *jsongen.Encoder, v *specs.Hook) {
 		}
 		sep = true
 		e.Raw("\"args\":")
-		if s95 := v.Args; s95 == nil {
+		if s102 := v.Args; s102 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i96 := range s95 {
-				if i96 > 0 {
+			for i103 := range s102 {
+				if i103 > 0 {
 					e.Byte(',')
 				}
-				x97 := &s95[i96]
-				jsongen.PutString(e, (*x97))
+				x104 := &s102[i103]
+				jsongen.PutString(e, (*x104))
 			}
 			e.Byte(']')
 		}
@@ -1243,16 +1314,16 @@ func encodeHook(e *jsongen.Encoder, v *specs.Hook) {
 		}
 		sep = true
 		e.Raw("\"env\":")
-		if s98 := v.Env; s98 == nil {
+		if s105 := v.Env; s105 == nil {
 			e.Raw("null")
 		} else {
 			e.Byte('[')
-			for i99 := range s98 {
-				if i99 > 0 {
+			for i106 := range s105 {
+				if i106 > 0 {
 					e.Byte(',')
 				}
-				x100 := &s98[i99]
-				jsongen.PutString(e, (*x100))
+				x107 := &s105[i106]
+				jsongen.PutString(e, (*x107))
 			}
 			e.Byte(']')
 		}
@@ -1263,73 +1334,10 @@ func encodeHook(e *jsongen.Encoder, v *specs.Hook) {
 		}
 		sep = true
 		e.Raw("\"timeout\":")
-		if p101 := v.Timeout; p101 == nil {
+		if p108 := v.Timeout; p108 == nil {
 			e.Raw("null")
 		} else {
-			jsongen.PutInt(e, (*p101))
-		}
-	}
-	e.Byte('}')
-}
-
-func encodeLinuxSyscall(e *jsongen.Encoder, v *specs.LinuxSyscall) {
-	e.Byte('{')
-	sep := false
-	_ = sep
-	if sep {
-		e.Byte(',')
-	}
-	sep = true
-	e.Raw("\"names\":")
-	if s102 := v.Names; s102 == nil {
-		e.Raw("null")
-	} else {
-		e.Byte('[')
-		for i103 := range s102 {
-			if i103 > 0 {
-				e.Byte(',')
-			}
-			x104 := &s102[i103]
-			jsongen.PutString(e, (*x104))
-		}
-		e.Byte(']')
-	}
-	if sep {
-		e.Byte(',')
-	}
-	sep = true
-	e.Raw("\"action\":")
-	jsongen.PutString(e, v.Action)
-	if !(v.ErrnoRet == nil) {
-		if sep {
-			e.Byte(',')
-		}
-		sep = true
-		e.Raw("\"errnoRet\":")
-		if p105 := v.ErrnoRet; p105 == nil {
-			e.Raw("null")
-		} else {
-			jsongen.PutUint(e, (*p105))
-		}
-	}
-	if !(len(v.Args) == 0) {
-		if sep {
-			e.Byte(',')
-		}
-		sep = true
-		e.Raw("\"args\":")
-		if s106 := v.Args; s106 == nil {
-			e.Raw("null")
-		} else {
-			e.Byte('[')
-			for i107 := range s106 {
-				if i107 > 0 {
-					e.Byte(',')
-				}
-				x108 := &s106[i107]
-				encodeLinuxSeccompArg(e, &(*x108))
-			}
-			e.Byte(']')
+			jsongen.PutInt(e, (*p108))
 		}
 	}
 	e.Byte('}')

@@ -53,6 +53,9 @@ static int readonly_segments(struct dl_phdr_info *info, size_t size, void *data)
 	return 1; /* the executable only */
 }
 
+/* At most this much of .data and .bss is populated (rt's is ~450 KiB). */
+#define RT_PREFAULT_RW_MAX (1UL << 20)
+
 /* rt's own writable image past its RELRO part: .data, .bss. */
 static int writable_segment(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -71,6 +74,10 @@ static int writable_segment(struct dl_phdr_info *info, size_t size, void *data)
 		uintptr_t start = info->dlpi_addr + ph->p_vaddr, end = start + ph->p_memsz;
 		if (relro_end > start && relro_end < end)
 			start = (relro_end + PAGE - 1) & ~(PAGE - 1);
+		/* A dependency's big static buffer (Go's FIPS DRBG has 32 MiB of
+		 * .bss) would cost milliseconds to populate for nothing. */
+		if (end - start > RT_PREFAULT_RW_MAX)
+			end = start + RT_PREFAULT_RW_MAX;
 		rt_prefault_range(start, end - start);
 	}
 	return 1; /* the executable only */

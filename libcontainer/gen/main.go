@@ -22,7 +22,7 @@ func main() {
 		Command: "libcontainer/gen",
 		Roots:   []reflect.Type{reflect.TypeFor[libcontainer.State](), reflect.TypeFor[specs.Process]()},
 		Encode: []reflect.Type{reflect.TypeFor[libcontainer.State](), reflect.TypeFor[specs.Process](),
-			reflect.TypeFor[libcontainer.OCIState]()},
+			reflect.TypeFor[libcontainer.OCIState](), reflect.TypeFor[specs.LinuxSeccomp]()},
 		BuildTag: "jsongen_bootstrap",
 		// The config's parts in the state: package config's decoders.
 		Extern: map[reflect.Type]string{

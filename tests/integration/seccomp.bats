@@ -279,3 +279,35 @@ start_agent() {
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ ^Seccomp:[[:space:]]+0$ ]]
 }
+
+@test "compiled filters are cached in --root/@seccomp: the same filter, a damaged entry compiled again" {
+	seccomp "$(docker_allow_except mkdir mkdirat)"
+	sh_args 'mkdir /tmp/d 2>&1; echo ran'
+	local i out
+	for i in 1 2 3; do
+		run rt --debug run --bundle "$BUNDLE" "$ID"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"Operation not permitted"* ]]
+		[[ "$output" == *ran* ]]
+		out[i]=$output
+		if [ "$i" = 2 ]; then
+			# Damage the entry: the next run compiles it again.
+			printf 'x' | dd of="$(echo "$ROOT"/@seccomp/*)" bs=1 seek=100 conv=notrunc 2>/dev/null
+		fi
+	done
+	[[ "${out[1]}" != *"filter comes from"* ]]
+	[[ "${out[2]}" == *"the compiled filter comes from $ROOT/@seccomp"* ]]
+	[[ "${out[3]}" != *"filter comes from"* ]]
+	# One entry, rt's alone, and no container to rt list.
+	[ "$(find "$ROOT/@seccomp" -type f | wc -l)" -eq 1 ]
+	[ "$(stat -c %a "$ROOT/@seccomp")" = 700 ]
+	[ "$(rt list -q)" = "" ]
+	# exec takes the container's filter from the cache too.
+	update_config '.process.args = ["sleep", "100"]'
+	rt run -d --bundle "$BUNDLE" "$ID"
+	run rt exec "$ID" mkdir /tmp/e
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Operation not permitted"* ]]
+	rt delete -f "$ID"
+}
