@@ -107,6 +107,17 @@ RUN=$(measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$S" -
 	] + (if $keyed then [keyed("rt"; $rt; $id + "-run"), keyed("runc"; "runc"; $id + "-runc-run")] else [] end)')" "$N")
 KEEP_CPUSET=
 
+echo "== run /bin/true with docker's default seccomp profile (N=$N)" >&2
+# What docker, podman and kubernetes pass: libseccomp compiles it in ~7 ms;
+# rt compiles it once and then takes the filter from its cache
+# (--root/@seccomp), runc compiles it every time.
+seccomp_run() {
+	measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$S" '[
+	{name: "rt-seccomp", steps: [{name: "run", argv: [$rt, "--root", ($w + "/rt-root"), "run", "--bundle", $b, ($id + "-sc")]}]},
+	{name: "runc-seccomp", steps: [{name: "run", argv: ["runc", "--root", ($w + "/runc-root"), "run", "--bundle", $b, ($id + "-runc-sc")]}]}]')" "$N"
+}
+SECCOMP=$(with_config ".linux.seccomp = $(jq -c . tests/integration/testdata/docker-default.json)" seccomp_run)
+
 echo "== create, start, delete (N=$N)" >&2
 SPLIT=$(measure "$(jq -n --arg rt "$RT" --arg b "$B" --arg id "$ID" --arg w "$S" '
 	def split(name; cmd; root; id): {name: name, steps: [
@@ -233,13 +244,13 @@ RT_PIDS1=no RUNC_PIDS1=no
 runs_with rt '.linux.resources.pids = {limit: 1}' && RT_PIDS1=yes
 runs_with runc '.linux.resources.pids = {limit: 1}' && RUNC_PIDS1=yes
 
-jq -n --argjson run "$RUN" --argjson split "$SPLIT" --argjson exec "$EXEC" --argjson idle "$IDLE" --argjson idlen "$IDLE_N" --arg idles "$IDLE_S" --argjson scale "$SCALEM" \
+jq -n --argjson run "$RUN" --argjson seccomp "$SECCOMP" --argjson split "$SPLIT" --argjson exec "$EXEC" --argjson idle "$IDLE" --argjson idlen "$IDLE_N" --arg idles "$IDLE_S" --argjson scale "$SCALEM" \
 	--argjson n "$N" --argjson count "$SCALE" --argjson sn "$SCALE_N" --argjson s0 "$SCALE0" --argjson sn_ "$SCALEN" --argjson s0b "$SCALE0B" \
 	--argjson rtpeak "$RT_PEAK" --argjson runcpeak "$RUNC_PEAK" --argjson floorpeak "$FLOOR_PEAK" --argjson rtrss "$RT_RSS" --argjson rtpss "$RT_PSS" --argjson runcrss "$RUNC_RSS" --argjson runcpss "$RUNC_PSS" \
 	--argjson rtmin "$RT_MINMEM" --argjson runcmin "$RUNC_MINMEM" --arg rtp "$RT_PIDS1" --arg runcp "$RUNC_PIDS1" \
 	--arg host "$(uname -r)" --arg runcv "$(runc --version | head -1)" '{
 	n: $n, kernel: $host, runc: $runcv,
-	run: $run, split: $split, exec: $exec,
+	run: $run, seccomp: $seccomp, split: $split, exec: $exec,
 	after_idle: {n: $idlen, idle_s: ($idles | tonumber), run_wall_ms: {rt: $idle["rt-run/wall"].wall_ms, runc: $idle["runc-run/wall"].wall_ms},
 		exec_wall_ms: {rt: $idle["rt-exec/wall"].wall_ms, runc: $idle["runc-exec/wall"].wall_ms}},
 	ratios: {
@@ -253,6 +264,7 @@ jq -n --argjson run "$RUN" --argjson split "$SPLIT" --argjson exec "$EXEC" --arg
 		runc_floor_wall: ($run["runc/run"].wall_ms / $run["floor/run"].wall_ms),
 		runc_floor_cpu: ($run["runc/run"].cpu_ms / $run["floor/run"].cpu_ms),
 		exec_rt_runc_wall: ($exec["rt/exec"].wall_ms / $exec["runc/exec"].wall_ms),
+		seccomp_rt_runc_cpu: ($seccomp["rt-seccomp/run"].cpu_ms / $seccomp["runc-seccomp/run"].cpu_ms),
 		keyed_rt_floor_cpu: (if $run["rt-keyed/run"] then $run["rt-keyed/run"].cpu_ms / $run["floor/run"].cpu_ms else null end),
 		keyed_rt_runc_cpu: (if $run["rt-keyed/run"] then $run["rt-keyed/run"].cpu_ms / $run["runc-keyed/run"].cpu_ms else null end),
 		created_rss_rt_runc: ($rtrss / $runcrss)
@@ -275,11 +287,11 @@ jq -r '
 	"rt benchmark (N=\(.n), kernel \(.kernel), \(.runc)); medians",
 	"",
 	"step                    wall ms   cpu ms   ",
-	(.run, .split, .exec | to_entries[] | "\(.key | . + " " * (22 - length))  \(.value.wall_ms | f | " " * (8 - length) + .)  \(.value.cpu_ms | f | " " * (7 - length) + .)"),
+	(.run, .seccomp, .split, .exec | to_entries[] | "\(.key | . + " " * (22 - length))  \(.value.wall_ms | f | " " * (8 - length) + .)  \(.value.cpu_ms | f | " " * (7 - length) + .)"),
 	"",
 	"ratios: rt/floor wall \(.ratios.rt_floor_wall | f)x cpu \(.ratios.rt_floor_cpu | f)x;  rt/runc wall \(.ratios.rt_runc_wall | f)x cpu \(.ratios.rt_runc_cpu | f)x;  runc/floor wall \(.ratios.runc_floor_wall | f)x cpu \(.ratios.runc_floor_cpu | f)x",
 	"Go floor/floor cpu \(.ratios.gofloor_floor_cpu | f)x;  rt/Go floor wall \(.ratios.rt_gofloor_wall | f)x cpu \(.ratios.rt_gofloor_cpu | f)x",
-	"exec rt/runc wall: \(.ratios.exec_rt_runc_wall | f)",
+	"exec rt/runc wall: \(.ratios.exec_rt_runc_wall | f);  with docker default seccomp profile rt/runc cpu \(.ratios.seccomp_rt_runc_cpu | f)x",
 	"after \(.after_idle.idle_s) s idle (wall ms, median of \(.after_idle.n)): run rt \(.after_idle.run_wall_ms.rt | f), runc \(.after_idle.run_wall_ms.runc | f); exec rt \(.after_idle.exec_wall_ms.rt | f), runc \(.after_idle.exec_wall_ms.runc | f)",
 	(if .ratios.keyed_rt_floor_cpu then "with a cpuset cgroup kept on the host (-keyed): rt/floor cpu \(.ratios.keyed_rt_floor_cpu | f)x, rt/runc cpu \(.ratios.keyed_rt_runc_cpu | f)x" else "(the host has cpuset cgroups: no -keyed runs)" end),
 	"peak RSS during run: rt \(.memory.run_peak_rss_kb.rt) KiB, runc \(.memory.run_peak_rss_kb.runc) KiB (floor \(.memory.run_peak_rss_kb.floor) KiB)",
