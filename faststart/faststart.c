@@ -1,4 +1,5 @@
-/* `rt start ID` and `rt delete ID` served before the Go runtime starts.
+/* `rt start ID`, `rt delete ID`, `rt kill ID` and `rt state ID` served
+ * before the Go runtime starts.
  *
  * Starting a created container is one message on its start.sock, deleting
  * a stopped one a few rmdirs, but a Go process costs ~12 ms of exec,
@@ -9,7 +10,9 @@
  * [-f|--force] ID` of one that is plainly stopped (init gone, its own pid
  * namespace, no hooks, empty cgroups), or `rt [--root DIR] kill ID [SIG]`
  * of one that runs and is not frozen, it does what libcontainer does and
- * exits.
+ * exits. `rt [--root DIR] state ID` prints what the Go code would, byte for
+ * byte (managers call it often), when every string in it is one Go writes
+ * back as it reads it (no escapes) and no freezer is half-way.
  *
  * Anything else, and any doubt before the first change, returns to let the
  * Go code run the command (and word its errors). After START is sent
@@ -255,6 +258,7 @@ static int string_value(struct scan *s, char *out, size_t cap)
 struct cgroup_dirs {
 	int n, ncreated;
 	int first, first_rank; /* the directory cgroups.Manager.Pids reads */
+	int freezer, unified;  /* indices of those hierarchies' directories, or -1 */
 	char path[MAX_CGROUPS][PATH_MAX];
 	char created[MAX_CGROUPS][PATH_MAX];
 };
@@ -287,6 +291,7 @@ static int pids_rank(const char *name)
 /* parse_cgroup reads the "cgroup" object of a state into d. */
 static int parse_cgroup(struct scan *s, struct cgroup_dirs *d)
 {
+	d->freezer = d->unified = -1;
 	ws(s);
 	if (s->p >= s->end || *s->p++ != '{')
 		return -1;
@@ -330,6 +335,10 @@ static int parse_cgroup(struct scan *s, struct cgroup_dirs *d)
 						dup = d->n;
 						strcpy(d->path[d->n++], val);
 					}
+					if (!strcmp(name, "freezer"))
+						d->freezer = dup;
+					else if (!strcmp(name, "unified"))
+						d->unified = dup;
 					if (d->n == 1 || pids_rank(name) < d->first_rank) {
 						d->first = dup;
 						d->first_rank = pids_rank(name);
@@ -357,10 +366,89 @@ static int parse_cgroup(struct scan *s, struct cgroup_dirs *d)
 	}
 }
 
-/* parse_state reads pid, pid_start and whether hooks are set from the
- * top-level object of state.json; the last of duplicate keys wins, as in Go. */
-static int parse_state(const char *data, size_t len, struct state_fields *f)
+/* utf8_len is the length of the valid UTF-8 sequence at p (not ASCII), or 0. */
+static int utf8_len(const char *p, const char *end)
 {
+	unsigned char c = p[0];
+	int n;
+	unsigned v, min;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, v = c & 0x1f, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, v = c & 0x0f, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, v = c & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (end - p < n)
+		return 0;
+	for (int i = 1; i < n; i++) {
+		unsigned char d = p[i];
+		if ((d & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (d & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) || v == 0x2028 || v == 0x2029)
+		return 0;
+	return n;
+}
+
+/* plain_bytes says whether Go's encoder writes these bytes as they are in
+ * a string: no control byte, quote or backslash, none of <>& (escaped for
+ * HTML), valid UTF-8 without U+2028 and U+2029 (escaped too). */
+static int plain_bytes(const char *p, const char *end)
+{
+	while (p < end) {
+		unsigned char c = *p;
+		if (c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&')
+			return 0;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		int n = utf8_len(p, end);
+		if (!n)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+/* plain_token takes the JSON string at s->p when it has no escape and Go
+ * would write its value back as the same bytes (plain_bytes): then the
+ * token, quotes included, can be copied to the output. Else -1, and the Go
+ * code answers. */
+static int plain_token(struct scan *s, const char **tok, size_t *len)
+{
+	ws(s);
+	if (s->p >= s->end || *s->p != '"')
+		return -1;
+	const char *start = s->p;
+	const char *close = memchr(start + 1, '"', s->end - start - 1);
+	if (!close || !plain_bytes(start + 1, close))
+		return -1;
+	s->p = close + 1;
+	*tok = start;
+	*len = s->p - start;
+	return 0;
+}
+
+/* The strings of `rt state`'s output, as tokens of state.json. */
+enum { V_OCI_VERSION, V_ID, V_BUNDLE, V_ROOTFS, V_CREATED, V_N };
+
+struct state_view {
+	const char *tok[V_N];
+	size_t len[V_N];
+	const char *ann; /* the annotations object, or NULL */
+	const char *ann_end;
+};
+
+/* parse_state reads pid, pid_start and whether hooks are set from the
+ * top-level object of state.json, and with v the strings `rt state`
+ * prints; the last of duplicate keys wins, as in Go. */
+static int parse_state(const char *data, size_t len, struct state_fields *f, struct state_view *v)
+{
+	static const char *const view_keys[V_N] = {"oci_version", "id", "bundle", "rootfs", "created"};
 	struct scan s = {data, data + len};
 	int have_pid = 0, have_start = 0;
 	ws(&s);
@@ -402,8 +490,17 @@ static int parse_state(const char *data, size_t len, struct state_fields *f)
 			f->has_cgroup = 1;
 			if (f->cg ? parse_cgroup(&s, f->cg) : skip_value(&s, 0))
 				return -1;
-		} else if (skip_value(&s, 0)) {
-			return -1;
+		} else if (v && KEY("annotations")) {
+			v->ann = s.p;
+			if (skip_value(&s, 0))
+				return -1;
+			v->ann_end = s.p;
+		} else {
+			int k = 0;
+			while (v && k < V_N && !(strlen(view_keys[k]) == klen && !memcmp(key, view_keys[k], klen)))
+				k++;
+			if (v && k < V_N ? plain_token(&s, &v->tok[k], &v->len[k]) : skip_value(&s, 0))
+				return -1;
 		}
 #undef KEY
 		ws(&s);
@@ -418,6 +515,9 @@ static int parse_state(const char *data, size_t len, struct state_fields *f)
 		break;
 	}
 	ws(&s);
+	for (int k = 0; v && k < V_N; k++)
+		if (!v->tok[k])
+			return -1;
 	return s.p == s.end && have_pid && have_start && f->pid > 0 && f->pid <= INT_MAX ? 0 : -1;
 }
 
@@ -493,7 +593,7 @@ static int frozen(unsigned long long pid)
 	return is_frozen;
 }
 
-enum command { CMD_NONE, CMD_START, CMD_DELETE, CMD_KILL };
+enum command { CMD_NONE, CMD_START, CMD_DELETE, CMD_KILL, CMD_STATE };
 
 /* signal_of reads a signal as kill takes it: a number from 1 to 64, or a
  * classic name with or without SIG, in any case; 0 for anything else
@@ -518,9 +618,9 @@ static int signal_of(const char *s)
 }
 
 /* command_of parses `rt [--root DIR|--root=DIR] start ID`,
- * `rt [--root ...] delete [-f|--force] ID` and `rt [--root ...] kill ID
- * [SIGNAL]`, setting *root, *id and *sig; any other command line is
- * CMD_NONE. */
+ * `rt [--root ...] delete [-f|--force] ID`, `rt [--root ...] kill ID
+ * [SIGNAL]` and `rt [--root ...] state ID`, setting *root, *id and *sig;
+ * any other command line is CMD_NONE. */
 static enum command command_of(int argc, char **argv, const char **root, const char **id, int *sig)
 {
 	int i = 1;
@@ -541,6 +641,8 @@ static enum command command_of(int argc, char **argv, const char **root, const c
 		cmd = CMD_DELETE;
 	else if (!strcmp(argv[i], "kill"))
 		cmd = CMD_KILL;
+	else if (!strcmp(argv[i], "state"))
+		cmd = CMD_STATE;
 	i++;
 	if (cmd == CMD_DELETE && i < argc && (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force")))
 		i++;
@@ -697,6 +799,202 @@ static void kill_init(int dirfd, const struct state_fields *f, int sig)
 	_exit(0);
 }
 
+/* ---- rt state ---- */
+
+/* append adds n bytes to the output buffer; -1 when it is full. */
+struct out {
+	char *buf;
+	size_t len, cap;
+};
+
+static int put(struct out *o, const char *p, size_t n)
+{
+	if (o->cap - o->len < n)
+		return -1;
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+	return 0;
+}
+
+#define PUTS(o, lit) put((o), (lit), sizeof(lit) - 1)
+
+/* put_annotations writes the annotations object as json.MarshalIndent
+ * does a map (keys sorted; rt wrote them sorted, and anything else goes to
+ * the Go code), or nothing for an empty or null one (omitempty). */
+static int put_annotations(struct out *o, const struct state_view *v)
+{
+	if (!v->ann)
+		return 0;
+	struct scan s = {v->ann, v->ann_end};
+	if (s.end - s.p == 4 && !memcmp(s.p, "null", 4))
+		return 0;
+	if (*s.p++ != '{')
+		return -1;
+	ws(&s);
+	if (s.p < s.end && *s.p == '}')
+		return 0;
+	const char *prev = NULL;
+	size_t prevlen = 0;
+	if (PUTS(o, ",\n  \"annotations\": {"))
+		return -1;
+	for (int first = 1;; first = 0) {
+		const char *k, *val;
+		size_t kl, vl;
+		if (plain_token(&s, &k, &kl))
+			return -1;
+		if (prev) { /* strictly increasing, as Go sorts the keys */
+			size_t m = kl < prevlen ? kl : prevlen;
+			int c = memcmp(prev, k, m);
+			if (c > 0 || (c == 0 && prevlen >= kl))
+				return -1;
+		}
+		prev = k, prevlen = kl;
+		ws(&s);
+		if (s.p >= s.end || *s.p++ != ':' || plain_token(&s, &val, &vl))
+			return -1;
+		if ((!first && PUTS(o, ",")) || PUTS(o, "\n    ") || put(o, k, kl) || PUTS(o, ": ") || put(o, val, vl))
+			return -1;
+		ws(&s);
+		if (s.p < s.end && *s.p == ',') {
+			s.p++;
+			continue;
+		}
+		if (s.p >= s.end || *s.p++ != '}')
+			return -1;
+		break;
+	}
+	return PUTS(o, "\n  }");
+}
+
+/* owner_name is libcontainer's ownerOf: the name of the user owning the
+ * state dir from /etc/passwd, or "#UID". -1 for what the Go code should
+ * answer (a name Go would escape, a passwd too big for buf). */
+static int owner_name(const char *dir, char *buf, size_t size, const char **name, size_t *len)
+{
+	struct stat st;
+	static char fallback[24];
+	if (stat(dir, &st) < 0)
+		return -1;
+	char uid[16];
+	int ul = snprintf(uid, sizeof uid, "%u", (unsigned)st.st_uid);
+	snprintf(fallback, sizeof fallback, "#%u", (unsigned)st.st_uid);
+	*name = fallback;
+	*len = strlen(fallback);
+	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* os.ReadFile failed: "#UID" */
+	close(fd);
+	ssize_t n = read_small(AT_FDCWD, "/etc/passwd", buf, size);
+	if (n < 0)
+		return -1;
+	/* strings.Split(data, "\n"), then each line by ":": f[2] == uid. */
+	for (char *line = buf, *end = buf + n; line <= end;) {
+		char *nl = memchr(line, '\n', end - line);
+		char *le = nl ? nl : end;
+		char *c1 = memchr(line, ':', le - line);
+		char *c2 = c1 ? memchr(c1 + 1, ':', le - c1 - 1) : NULL;
+		if (c2) {
+			char *c3 = memchr(c2 + 1, ':', le - c2 - 1);
+			char *f2end = c3 ? c3 : le;
+			if (f2end - (c2 + 1) == ul && !memcmp(c2 + 1, uid, ul)) {
+				if (!plain_bytes(line, c1))
+					return -1;
+				*name = line;
+				*len = c1 - line;
+				return 0;
+			}
+		}
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	return 0;
+}
+
+/* paused_state is libcontainer's Cgroup.Frozen as State.status uses it: 1
+ * paused, 0 not (errors too, as there), -1 for the Go code (a freezer
+ * still FREEZING, which it waits out). */
+static int paused_state(const struct cgroup_dirs *cg)
+{
+	char path[PATH_MAX + 32], val[64];
+	if (cg->freezer >= 0) {
+		snprintf(path, sizeof path, "%s/freezer.state", cg->path[cg->freezer]);
+		if (read_small(AT_FDCWD, path, val, sizeof val) < 0)
+			return 0;
+		if (!strcmp(val, "THAWED\n"))
+			return 0;
+		if (strcmp(val, "FROZEN\n"))
+			return -1;
+		snprintf(path, sizeof path, "%s/freezer.self_freezing", cg->path[cg->freezer]);
+		if (read_small(AT_FDCWD, path, val, sizeof val) < 0)
+			return 1; /* an old kernel without self_freezing */
+		return !strcmp(val, "1\n") || !strcmp(val, "1");
+	}
+	if (cg->unified >= 0) {
+		snprintf(path, sizeof path, "%s/cgroup.freeze", cg->path[cg->unified]);
+		if (read_small(AT_FDCWD, path, val, sizeof val) < 0)
+			return 0;
+		return !strcmp(val, "1\n") || !strcmp(val, "1");
+	}
+	return 0;
+}
+
+/* state prints `rt state ID` as the Go code would (OCIState.IndentedJSON),
+ * byte for byte, and exits; it returns when the Go code is to answer. */
+static void state(int dirfd, const char *path, char *data, size_t len, struct cgroup_dirs *cg, char *buf, size_t size)
+{
+	struct state_fields f = {.cg = cg};
+	struct state_view v;
+	memset(&v, 0, sizeof v);
+	cg->freezer = cg->unified = -1;
+	if (parse_state(data, len, &f, &v))
+		return;
+	const char *status = "running";
+	unsigned long long pid = f.pid;
+	if (!alive(f.pid, f.pid_start)) {
+		status = "stopped";
+		pid = 0;
+	} else {
+		int paused = f.has_cgroup ? paused_state(cg) : 0;
+		if (paused < 0)
+			return;
+		struct stat st;
+		if (paused)
+			status = "paused";
+		else if (fstatat(dirfd, "start.sock", &st, AT_SYMLINK_NOFOLLOW) == 0)
+			status = "created";
+	}
+	/* The output goes after the passwd in buf. */
+	size_t half = size / 2;
+	const char *owner;
+	size_t ownerlen;
+	if (owner_name(path, buf, half, &owner, &ownerlen))
+		return;
+	struct out o = {buf + half, 0, size - half};
+	char num[32];
+	int nl = snprintf(num, sizeof num, "%llu", pid);
+	const char *st = status;
+	if (PUTS(&o, "{\n  \"ociVersion\": ") || put(&o, v.tok[V_OCI_VERSION], v.len[V_OCI_VERSION]) ||
+	    PUTS(&o, ",\n  \"id\": ") || put(&o, v.tok[V_ID], v.len[V_ID]) ||
+	    PUTS(&o, ",\n  \"pid\": ") || put(&o, num, nl) ||
+	    PUTS(&o, ",\n  \"status\": \"") || put(&o, st, strlen(st)) ||
+	    PUTS(&o, "\",\n  \"bundle\": ") || put(&o, v.tok[V_BUNDLE], v.len[V_BUNDLE]) ||
+	    PUTS(&o, ",\n  \"rootfs\": ") || put(&o, v.tok[V_ROOTFS], v.len[V_ROOTFS]) ||
+	    PUTS(&o, ",\n  \"created\": ") || put(&o, v.tok[V_CREATED], v.len[V_CREATED]) ||
+	    put_annotations(&o, &v) ||
+	    PUTS(&o, ",\n  \"owner\": \"") || put(&o, owner, ownerlen) || PUTS(&o, "\"\n}\n"))
+		return;
+	for (size_t done = 0; done < o.len;) {
+		ssize_t n = write(1, o.buf + done, o.len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(1);
+		done += n;
+	}
+	_exit(0);
+}
+
 __attribute__((constructor)) static void rt_faststart_main(int argc, char **argv, char **envp)
 {
 	(void)envp;
@@ -711,6 +1009,19 @@ __attribute__((constructor)) static void rt_faststart_main(int argc, char **argv
 	int dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return;
+	if (cmd == CMD_STATE) { /* read without the lock, as libcontainer.StateOf */
+		const size_t state_max = 256 << 10, work = 256 << 10, size = state_max + sizeof(struct cgroup_dirs) + work;
+		char *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (mem != MAP_FAILED) {
+			ssize_t len = read_small(dirfd, "state.json", mem, state_max);
+			if (len >= 0)
+				state(dirfd, path, mem, len, (struct cgroup_dirs *)(mem + state_max),
+				      mem + state_max + sizeof(struct cgroup_dirs), work);
+			munmap(mem, size);
+		}
+		close(dirfd);
+		return;
+	}
 	while (flock(dirfd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
 			close(dirfd);
@@ -729,7 +1040,7 @@ __attribute__((constructor)) static void rt_faststart_main(int argc, char **argv
 	char *state = mem;
 	struct state_fields f = {.cg = cmd == CMD_DELETE ? (struct cgroup_dirs *)(mem + state_max) : NULL};
 	ssize_t len = read_small(dirfd, "state.json", state, state_max);
-	if (len < 0 || parse_state(state, len, &f))
+	if (len < 0 || parse_state(state, len, &f, NULL))
 		release(dirfd);
 	else if (cmd == CMD_START)
 		start(dirfd, &f);

@@ -1,6 +1,6 @@
-// Package faststart serves `rt start ID` and `rt delete ID` in a C
-// constructor, before the Go runtime starts (see faststart.c). Importing it
-// is what installs it.
+// Package faststart serves `rt start`, `delete`, `kill` and `state` of one
+// container in a C constructor, before the Go runtime starts (see
+// faststart.c). Importing it is what installs it.
 package faststart
 
 /*

@@ -335,6 +335,59 @@ script() {
 	assert_nothing_left
 }
 
+# same_state ID FAST: `rt state ID` prints what the Go code prints (`rt
+# --debug state`: any other flag goes to it) byte for byte; FAST says
+# whether the constructor answered (yes) or left it to the Go code (no).
+same_state() {
+	local fast go
+	fast=$(GODEBUG=inittrace=1 "$RT" --root "$ROOT" state "$1" 2>"$BUNDLE/err")
+	go=$("$RT" --root "$ROOT" --debug state "$1" 2>/dev/null)
+	echo "fast: $fast"
+	echo "go:   $go"
+	[ "$fast" = "$go" ]
+	if [ "$2" = yes ]; then [ ! -s "$BUNDLE/err" ]; else grep -q '^init runtime @' "$BUNDLE/err"; fi
+}
+
+@test "state: served without the Go runtime, byte for byte the Go code's, in every status; unusual strings go to the Go code" {
+	script 'exec sleep 100'
+	update_config '.annotations = {"org.example/b": "2", "a": "x y", "unicode": "h\u00e9llo \u4e16"}'
+	rt create --bundle "$BUNDLE" "$ID"
+	same_state "$ID" yes
+	[[ "$("$RT" --root "$ROOT" state "$ID")" == *'"status": "created"'* ]]
+	rt start "$ID"
+	same_state "$ID" yes
+	rt pause "$ID"
+	same_state "$ID" yes
+	[ "$(state_field "$ID" status)" = paused ]
+	rt resume "$ID"
+	same_state "$ID" yes
+	# Owned by another user: its name, or #UID for one /etc/passwd lacks.
+	chown 1 "$ROOT/$ID"
+	same_state "$ID" yes
+	[ "$(state_field "$ID" owner)" = "$(getent passwd 1 | cut -d: -f1)" ]
+	chown 54321 "$ROOT/$ID"
+	same_state "$ID" yes
+	[ "$(state_field "$ID" owner)" = "#54321" ]
+	chown 0 "$ROOT/$ID"
+	rt kill "$ID" KILL
+	wait_status "$ID" stopped
+	same_state "$ID" yes
+	[ "$(state_field "$ID" pid)" = 0 ]
+	rt delete "$ID"
+	# Strings Go escapes on output (<>&, a quote, U+2028), no annotation at all.
+	local a
+	for a in '{"x": "a<b"}' '{"x": "say \"hi\""}' '{"x&y": "1"}' '{"x": "line\u2028sep"}' null; do
+		update_config ".annotations = $a"
+		rt create --bundle "$BUNDLE" "$ID"
+		if [ "$a" = null ]; then same_state "$ID" yes; else same_state "$ID" no; fi
+		rt delete -f "$ID"
+	done
+	# No container: the Go code words it.
+	run "$RT" --root "$ROOT" state nosuch
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container does not exist"* ]]
+}
+
 @test "kill: served without the Go runtime for a number or a classic name; RTMIN+n goes to the Go code" {
 	script 'trap "echo got USR1 >>/host/log" USR1; trap "echo got 35 >>/host/log" 35; trap "echo got TERM >>/host/log; exit 3" TERM; touch /host/ready; while :; do sleep 0.05; done'
 	rt run -d --bundle "$BUNDLE" "$ID"
