@@ -16,7 +16,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"rt/cli"
-	_ "rt/prefault" // rt's image and heap faulted in at once (not all for create)
+	"rt/prefault" // rt's image and heap faulted in at once where faults are dear (not all for create)
 )
 
 // Set by the Makefile.
@@ -35,6 +35,7 @@ func main() {
 			// The log settings first: even an error in the flags goes to --log.
 			logFile, logFormat, debug = ctx.String("log"), ctx.String("log-format"), ctx.Bool("debug")
 			logDebug("rt %s", strings.Join(os.Args[1:], " "))
+			logDebug("%s", prefault.Report())
 			if f := ctx.String("log-format"); f != "text" && f != "json" {
 				return fmt.Errorf("--log-format: %q is not text or json", f)
 			}

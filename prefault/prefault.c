@@ -4,14 +4,19 @@
  * before the Go runtime starts) and the heap a command grows into (the
  * package's Go init).
  *
- * A page fault costs ~15 us on these machines (virtualised page tables),
- * MADV_POPULATE_WRITE ~1 us a page (measured: 256 fresh pages touched one
- * by one 16.7 us each, populated 0.9 us each). An `rt run` of /bin/true
- * took 365 faults, 215 with all three (bench/measure ABBA, N=300: 1.6 and
- * 2.0 ms less CPU in two steps).
+ * Only where a page fault is dear. On the machines of stops 11-13 (nested
+ * virtualisation) a fault cost ~15 us and MADV_POPULATE_WRITE ~1 us a page
+ * (measured: 256 fresh pages touched one by one 16.7 us each, populated
+ * 0.9 us each); an `rt run` of /bin/true took 365 faults, 215 with all
+ * three, and 1.6 to 2.0 ms less CPU (bench/measure ABBA, N=300). On a
+ * machine where a fault costs ~0.75 us and populating ~0.5 us a page,
+ * populating what rt never touches costs more than the faults it saves:
+ * rt exec took 60 us more CPU with it, rt run 40 us (N=200). So the
+ * constructor first times the faults of two fresh pages.
  */
 #define _GNU_SOURCE
 #include <link.h>
+#include <time.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -119,6 +124,31 @@ const char *rt_prefault_command(int argc, char **argv)
 	return NULL;
 }
 
+/* The cheaper of two fresh pages' first touch, in ns (-1: not measured). */
+long rt_prefault_fault_ns = -1;
+
+static long elapsed_ns(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000000000L + (b->tv_nsec - a->tv_nsec);
+}
+
+static int faults_are_dear(void)
+{
+	char *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 1;
+	struct timespec t0, t1, t2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	*(volatile char *)p = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*(volatile char *)(p + PAGE) = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	munmap(p, 2 * PAGE);
+	long a = elapsed_ns(&t0, &t1), b = elapsed_ns(&t1, &t2);
+	rt_prefault_fault_ns = a < b ? a : b;
+	return rt_prefault_fault_ns > RT_DEAR_FAULT_NS;
+}
+
 /* Before the Go runtime starts, so that its own first touches of .bss are
  * covered too. Not for `rt create`: its init is forked and waits for
  * start with a copy of rt's memory, whose resident size would grow by
@@ -128,8 +158,12 @@ int rt_prefault_skip;
 __attribute__((constructor)) static void rt_prefault_at_start(int argc, char **argv)
 {
 	const char *cmd = rt_prefault_command(argc, argv);
-	dl_iterate_phdr(readonly_segments, NULL);
 	rt_prefault_skip = cmd != NULL && strcmp(cmd, "create") == 0;
+	if (!faults_are_dear()) {
+		rt_prefault_skip = 1; /* the Go init's heap too */
+		return;
+	}
+	dl_iterate_phdr(readonly_segments, NULL);
 	if (!rt_prefault_skip)
 		rt_prefault_image();
 }

@@ -12,7 +12,10 @@ package prefault
 */
 import "C"
 
-import "unsafe"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // heapAhead is how much heap past its end the init populates: an `rt run`
 // ends with ~560 KiB of heap spans in use, ~200 KiB allocated. (It was
@@ -53,6 +56,32 @@ func populateHeap(n int) (probe uintptr) {
 func populateRange(start uintptr, n int) {
 	C.rt_prefault_range(C.uintptr_t(start), C.size_t(n))
 }
+
+// FaultNs is the first touch of a fresh page as the constructor timed it
+// (the cheaper of two), in ns; -1 if it did not.
+func FaultNs() int64 { return int64(C.rt_prefault_fault_ns) }
+
+// Populated says whether the constructor populated rt's image and the init
+// its heap.
+func Populated() bool { return C.rt_prefault_skip == 0 }
+
+// Report says what the constructor measured and did, for the debug log.
+func Report() string {
+	ns := FaultNs()
+	if ns < 0 {
+		return "prefault: fault cost not measured; image and heap populated"
+	}
+	what := "not populating rt's image and heap: cheaper to fault what is touched"
+	if Populated() {
+		what = "populating rt's image and heap"
+	} else if ns > dearFaultNs {
+		what = "populating rt's read-only image only (this command leaves the rest alone)"
+	}
+	return fmt.Sprintf("prefault: a page fault costs %d ns here: %s", ns, what)
+}
+
+// dearFaultNs is RT_DEAR_FAULT_NS.
+const dearFaultNs = C.RT_DEAR_FAULT_NS
 
 // GlobalValueFlags are the global flags the constructor skips the value
 // of when it looks for the command (it leaves rt create alone).

@@ -72,3 +72,17 @@ func TestPopulateHeap(t *testing.T) {
 		t.Fatalf("%d of the probe's 16 pages resident", r)
 	}
 }
+
+// The constructor timed a fault and decided by it (this test binary's
+// command is no rt create): populate exactly where one costs more than
+// RT_DEAR_FAULT_NS.
+func TestFaultProbeDecides(t *testing.T) {
+	ns := FaultNs()
+	t.Logf("%s", Report())
+	if ns <= 0 {
+		t.Fatalf("fault cost %d ns: not measured", ns)
+	}
+	if Populated() != (ns > dearFaultNs) {
+		t.Errorf("fault %d ns (threshold %d): populated %v", ns, dearFaultNs, Populated())
+	}
+}
