@@ -189,44 +189,69 @@ static int open_in_root(const char *path, int flags)
 /* mkdir_in_root makes every missing directory of path (relative to the root)
  * and returns an O_PATH fd of the last one. Each directory is created with
  * mkdirat on the fd of its parent as resolved inside the root, so a symlink
- * anywhere on the way resolves inside the root or fails. */
-static int mkdir_in_root(const char *path)
+ * anywhere on the way resolves inside the root or fails. The deepest
+ * existing directory is found from the end (a mount target is mostly one
+ * missing directory below an existing one): depth openat2 calls at worst,
+ * not one per prefix and each of them again. */
+static int mkdirs_in_root(const char *path, int missing);
+
+static int mkdir_in_root(const char *path) { return mkdirs_in_root(path, 0); }
+
+/* mkdirs_in_root is mkdir_in_root; missing says path itself was just found
+ * missing, so the search starts at its parent. */
+static int mkdirs_in_root(const char *path, int missing)
 {
 	char buf[4096];
 	size_t len = strlen(path);
 	if (len >= sizeof buf)
 		fail(ENAMETOOLONG, path);
-	int fd = open_in_root(path, O_PATH | O_DIRECTORY);
-	if (fd >= 0 || errno != ENOENT)
-		return fd;
 	memcpy(buf, path, len + 1);
-	int parent = fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
-	size_t i = 0;
-	while (buf[i] == '/')
-		i++;
+	while (len > 0 && buf[len - 1] == '/')
+		buf[--len] = 0;
+	/* cut: where the existing prefix ends (buf[cut] is a '/' or the end). */
+	size_t cut = len;
+	int fd;
+	for (; missing && cut > 0 && buf[cut - 1] != '/'; cut--)
+		;
+	while (missing && cut > 0 && buf[cut - 1] == '/')
+		cut--;
+	for (;;) {
+		char saved = buf[cut];
+		buf[cut] = 0;
+		fd = open_in_root(buf, O_PATH | O_DIRECTORY); /* "" is the root itself */
+		buf[cut] = saved;
+		if (fd >= 0)
+			break;
+		if (errno != ENOENT)
+			return -1;
+		while (cut > 0 && buf[cut - 1] != '/')
+			cut--;
+		while (cut > 0 && buf[cut - 1] == '/')
+			cut--;
+	}
+	/* Create the rest, one component at a time, each from its parent's fd. */
+	size_t i = cut;
 	while (i < len) {
+		while (i < len && buf[i] == '/')
+			i++;
 		size_t start = i;
 		while (i < len && buf[i] != '/')
 			i++;
+		if (i == start)
+			break;
 		char saved = buf[i];
 		buf[i] = 0;
-		fd = open_in_root(buf, O_PATH | O_DIRECTORY);
-		if (fd < 0 && errno == ENOENT) {
-			if (mkdirat(parent, buf + start, 0755) < 0 && errno != EEXIST) {
-				close(parent);
-				return -1;
-			}
-			fd = open_in_root(buf, O_PATH | O_DIRECTORY);
+		if (mkdirat(fd, buf + start, 0755) < 0 && errno != EEXIST) {
+			close(fd);
+			return -1;
 		}
-		close(parent);
+		close(fd);
+		fd = open_in_root(buf, O_PATH | O_DIRECTORY);
+		buf[i] = saved;
 		if (fd < 0)
 			return -1;
-		parent = fd;
-		buf[i] = saved;
-		while (i < len && buf[i] == '/')
-			i++;
 	}
-	return parent;
+	return fd;
 }
 
 /* split_parent makes the parent directories of path and returns the parent's fd;
@@ -256,7 +281,7 @@ static int target_fd(const char *dest, int kind)
 	if (fd >= 0 || errno != ENOENT)
 		return fd;
 	if (kind == RT_KIND_DIR)
-		return mkdir_in_root(dest);
+		return mkdirs_in_root(dest, 1);
 	const char *base;
 	int parent = split_parent(dest, &base);
 	if (parent < 0)
