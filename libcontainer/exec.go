@@ -62,7 +62,7 @@ var execNamespaces = []struct {
 //
 // Processes: rt clones a child into the container's cgroups (clone3
 // CLONE_INTO_CGROUP for the cgroup2 directory, cgroup.procs for v1); the
-// child joins the namespaces opened here from /proc/<init>/ns, and when
+// child joins init's namespaces that are not rt's through init's pidfd, and when
 // that includes a pid (or time) namespace forks the process that goes on
 // inside it (MsgPid) and exits; then compileProcess's tail, READY, START,
 // execve, as for the container's init.
@@ -113,19 +113,15 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 		return nil, err
 	}
 
-	// The init's namespaces, opened through its pid once a pidfd pins it:
-	// a pid reused after the checks cannot hand us another process's.
+	// The init's namespaces, seen through its pid once a pidfd pins it, and
+	// joined through the pidfd: a pid reused meanwhile cannot hand us
+	// another process's.
 	initfd, err := unix.PidfdOpen(s.Pid, 0)
 	if err != nil || !s.alive() {
 		return nil, fmt.Errorf("cannot exec in container %s: it is stopped", o.ID)
 	}
 	defer unix.Close(initfd)
-	nsfds, joins, fork, err := openNamespaces(s.Pid)
-	defer func() {
-		for _, fd := range nsfds {
-			unix.Close(fd)
-		}
-	}()
+	nsFlags, fork, err := namespacesOf(s.Pid)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +162,7 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 			c.abort()
 		}
 	}()
-	keep := append([]int(nil), nsfds...)
+	keep := []int{initfd}
 	for fd := 3; fd < 3+o.PreserveFDs; fd++ {
 		keep = append(keep, fd)
 	}
@@ -179,7 +175,7 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 		return nil, err
 	}
 	defer join.close()
-	plan, err := compileExec(spec, o.Root, childSync, consoleFD, keep, join.files, joins, fork)
+	plan, err := compileExec(spec, o.Root, childSync, consoleFD, keep, join.files, initfd, nsFlags, fork)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +260,8 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 // an exec'd process's pty is not bound on /dev/console, which is init's.
 // The child first moves itself into the cgroup v1 hierarchies of cgFiles
 // (see cgroupJoin).
-func compileExec(s *specs.Spec, stateRoot string, syncFD, consoleFD int, keep []int, cgFiles []nsenter.CgroupFile, joins []nsenter.NSPath, fork bool) (*bootPlan, error) {
+// The child joins the namespaces nsFlags of init's pidfd (kept).
+func compileExec(s *specs.Spec, stateRoot string, syncFD, consoleFD int, keep []int, cgFiles []nsenter.CgroupFile, pidfd int, nsFlags uint64, fork bool) (*bootPlan, error) {
 	keep = keepWith(keep, consoleFD, cgFiles)
 	b := &bootPlan{prog: nsenter.NewProgram(syncFD, -1, keep), cwdExists: true, consoleFD: consoleFD, stateRoot: stateRoot}
 	p := b.prog
@@ -276,8 +273,8 @@ func compileExec(s *specs.Spec, stateRoot string, syncFD, consoleFD int, keep []
 		// The host's /proc, before the joins: inherited by the fork below.
 		p.WriteHost("process.oomScoreAdj", "/proc/self/oom_score_adj", strconv.Itoa(*adj))
 	}
-	if len(joins) > 0 {
-		p.JoinNS(joins)
+	if nsFlags != 0 {
+		p.JoinPidfd(pidfd, nsFlags)
 	}
 	p.OpenRoot()
 	if fork {
@@ -290,36 +287,29 @@ func compileExec(s *specs.Spec, stateRoot string, syncFD, consoleFD int, keep []
 	return b, nil
 }
 
-// openNamespaces opens each namespace of pid that is not rt's own. It
-// returns the fds, the joins of the boot program (the child reopens the
-// fds it inherits through /proc/self/fd), and whether the child must fork
-// to enter them (a pid or time namespace applies to children only).
-func openNamespaces(pid int) (fds []int, joins []nsenter.NSPath, fork bool, err error) {
+// namespacesOf is the namespaces of pid that are not rt's own (CLONE_NEW*
+// flags), and whether the child must fork to enter them (a pid or time
+// namespace applies to children only). The caller checks pid is still the
+// process it pinned with a pidfd afterwards: the child joins through that.
+func namespacesOf(pid int) (flags uint64, fork bool, err error) {
 	base := "/proc/" + strconv.Itoa(pid) + "/ns/"
 	for _, ns := range execNamespaces {
-		fd, err := unix.Open(base+ns.name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
+		var theirs, ours unix.Stat_t
+		if err := unix.Stat(base+ns.name, &theirs); err != nil {
 			if errors.Is(err, unix.ENOENT) {
 				continue // a namespace type this kernel lacks
 			}
-			return fds, nil, false, fmt.Errorf("open namespace %s%s: %w", base, ns.name, err)
-		}
-		var theirs, ours unix.Stat_t
-		if err := unix.Fstat(fd, &theirs); err != nil {
-			unix.Close(fd)
-			return fds, nil, false, fmt.Errorf("stat namespace %s%s: %w", base, ns.name, err)
+			return 0, false, fmt.Errorf("stat namespace %s%s: %w", base, ns.name, err)
 		}
 		if unix.Stat("/proc/self/ns/"+ns.name, &ours) == nil && ours.Ino == theirs.Ino && ours.Dev == theirs.Dev {
-			unix.Close(fd) // shared with rt: nothing to join
-			continue
+			continue // shared with rt: nothing to join
 		}
-		fds = append(fds, fd)
-		joins = append(joins, nsenter.NSPath{Type: ns.flag, Path: "/proc/self/fd/" + strconv.Itoa(fd)})
+		flags |= ns.flag
 		if ns.flag == cloneNewPID || ns.flag == cloneNewTime {
 			fork = true
 		}
 	}
-	return fds, joins, fork, nil
+	return flags, fork, nil
 }
 
 // exited says whether the process of a pidfd has exited.

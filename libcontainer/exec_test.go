@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-
-	"rt/nsenter"
 )
 
 // The exec'd process's program: the joins before the root, the fork after
@@ -15,8 +13,7 @@ func TestCompileExecOrder(t *testing.T) {
 	s := &specs.Spec{Root: &specs.Root{Path: t.TempDir()}, Process: &specs.Process{
 		Args: []string{"true"}, Cwd: "/tmp", Env: []string{"LISTEN_FDS=1"},
 	}, Linux: &specs.Linux{}}
-	joins := []nsenter.NSPath{{Type: cloneNewUser, Path: "/proc/self/fd/5"}, {Type: cloneNewPID, Path: "/proc/self/fd/6"}}
-	b, err := compileExec(s, "", 3, -1, nil, nil, joins, true)
+	b, err := compileExec(s, "", 3, -1, []int{5}, nil, 5, cloneNewUser|cloneNewPID, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +21,7 @@ func TestCompileExecOrder(t *testing.T) {
 	for i := 0; b.prog.Describe(i) != "container init"; i++ {
 		got = append(got, b.prog.Describe(i))
 	}
-	want := []string{"wait for the runtime", "linux.namespaces: join", "open the container's root",
+	want := []string{"wait for the runtime", "linux.namespaces: join those of the container's init", "open the container's root",
 		"fork into the new namespaces", "setsid"}
 	for i, w := range want {
 		if i >= len(got) || got[i] != w {
@@ -47,10 +44,10 @@ func TestCompileExecOrder(t *testing.T) {
 	}
 }
 
-// rt's own namespaces are never joined: with rt's pid, nothing to open.
-func TestOpenNamespacesOfSelf(t *testing.T) {
-	fds, joins, fork, err := openNamespaces(os.Getpid())
-	if err != nil || len(fds) != 0 || len(joins) != 0 || fork {
-		t.Errorf("openNamespaces(self) = %v, %v, %v, %v", fds, joins, fork, err)
+// rt's own namespaces are never joined: with rt's pid, nothing to join.
+func TestNamespacesOfSelf(t *testing.T) {
+	flags, fork, err := namespacesOf(os.Getpid())
+	if err != nil || flags != 0 || fork {
+		t.Errorf("namespacesOf(self) = %#x, %v, %v", flags, fork, err)
 	}
 }

@@ -1252,6 +1252,15 @@ static void __attribute__((noreturn)) run_program(void)
 		case RT_OP_JOIN_CGROUPS:
 			op_join_cgroups();
 			break;
+		case RT_OP_JOIN_PIDFD:
+			{
+				int fd = (int)get_u64();
+				int flags = (int)get_u64();
+				if (setns(fd, flags) < 0)
+					fail(errno, "setns on the pidfd of the container's init");
+				close(fd);
+			}
+			break;
 		case RT_OP_SETSID:
 			if (setsid() < 0)
 				fail(errno, "setsid");

@@ -76,6 +76,8 @@ enum rt_op {
 	                           and stdio; the master goes to the console fd (SCM_RIGHTS) */
 	RT_OP_JOIN_CGROUPS,     /* list of (u64 fd, str path): write "0" to each cgroup v1 "tasks" fd (the
 	                           parent opened them), close it, then send RT_MSG_JOINED */
+	RT_OP_JOIN_PIDFD,       /* u64 pidfd, u64 CLONE_NEW* flags: join those namespaces of that process
+	                           at once (setns on a pidfd), then close it */
 };
 
 /* RT_OP_FORK flag: the new process shares the old one's memory (CLONE_VM) on a

@@ -107,6 +107,17 @@ func (p *Program) JoinCgroups(files []CgroupFile) {
 	}
 }
 
+// JoinPidfd joins the namespaces flags (CLONE_NEW*) of the process of
+// pidfd, all at once: the kernel orders them (the user namespace first) and
+// the pidfd is that process, whatever became of its pid. The fd must be a
+// kept one; the child closes it.
+func (p *Program) JoinPidfd(pidfd int, flags uint64) {
+	p.op(C.RT_OP_JOIN_PIDFD, "linux.namespaces: join those of the container's init")
+	p.u64(uint64(pidfd))
+	p.u64(flags)
+	p.timens = p.timens || flags&unix.CLONE_NEWTIME != 0
+}
+
 // NSPath is a namespace to join: its CLONE_NEW* type and the path of its file.
 type NSPath struct {
 	Type uint64

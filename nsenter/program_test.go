@@ -24,3 +24,24 @@ func TestProgramEncoding(t *testing.T) {
 		t.Fatalf("descriptions: %q %q", p.Describe(0), p.Describe(1))
 	}
 }
+
+// Joining a time namespace, by path or through a pidfd, makes the program
+// want a child whose memory is its own (setns(CLONE_NEWTIME) refuses a
+// shared mm: EUSERS); other namespaces do not.
+func TestJoinTimeNamespaceOwnsMemory(t *testing.T) {
+	for _, tc := range []struct {
+		join func(p *Program)
+		own  bool
+	}{
+		{func(p *Program) { p.JoinPidfd(5, 0x10000000|0x20000000) }, false}, // user, pid
+		{func(p *Program) { p.JoinPidfd(5, 0x10000000|0x80) }, true},        // user, time
+		{func(p *Program) { p.JoinNS([]NSPath{{Type: 0x80, Path: "/proc/1/ns/time"}}) }, true},
+		{func(p *Program) { p.JoinNS([]NSPath{{Type: 0x40000000, Path: "/proc/1/ns/net"}}) }, false},
+	} {
+		p := NewProgram(3, -1, nil)
+		tc.join(p)
+		if p.OwnMemory() != tc.own {
+			t.Errorf("%s: OwnMemory %v, want %v", p.Describe(0), p.OwnMemory(), tc.own)
+		}
+	}
+}
