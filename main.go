@@ -34,8 +34,10 @@ func main() {
 		Before: func(ctx *cli.Context) error {
 			// The log settings first: even an error in the flags goes to --log.
 			logFile, logFormat, debug = ctx.String("log"), ctx.String("log-format"), ctx.Bool("debug")
-			logDebug("rt %s", strings.Join(os.Args[1:], " "))
-			logDebug("%s", prefault.Report())
+			if debug { // the arguments are built only for the log
+				logDebug("rt %s", strings.Join(os.Args[1:], " "))
+				logDebug("%s", prefault.Report())
+			}
 			if f := ctx.String("log-format"); f != "text" && f != "json" {
 				return fmt.Errorf("--log-format: %q is not text or json", f)
 			}

@@ -36,17 +36,16 @@ func openCgroupJoin(cg *cgroups.Manager, v1ByRT bool) (*cgroupJoin, error) {
 	if cg == nil {
 		return j, nil
 	}
-	for _, d := range cg.V1Dirs() {
-		if v1ByRT {
-			break
+	if !v1ByRT {
+		for _, d := range cg.V1Dirs() {
+			path := filepath.Join(d, "tasks")
+			fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+			if err != nil {
+				j.close()
+				return nil, fmt.Errorf("cgroups: open %s: %w", path, err)
+			}
+			j.files = append(j.files, nsenter.CgroupFile{FD: fd, Path: path})
 		}
-		path := filepath.Join(d, "tasks")
-		fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			j.close()
-			return nil, fmt.Errorf("cgroups: open %s: %w", path, err)
-		}
-		j.files = append(j.files, nsenter.CgroupFile{FD: fd, Path: path})
 	}
 	if d := cg.UnifiedDir(); d != "" {
 		if fd, err := unix.Open(d, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
@@ -54,15 +53,6 @@ func openCgroupJoin(cg *cgroups.Manager, v1ByRT bool) (*cgroupJoin, error) {
 		}
 	}
 	return j, nil
-}
-
-// fds are the fds the child must keep.
-func (j *cgroupJoin) fds() []int {
-	fds := make([]int, 0, len(j.files))
-	for _, f := range j.files {
-		fds = append(fds, f.FD)
-	}
-	return fds
 }
 
 // close closes rt's copies: the child has its own once cloned.
@@ -80,8 +70,9 @@ func (j *cgroupJoin) close() {
 }
 
 // spawn runs one of nsenter's spawns with the cgroup2 directory, and again
-// without it if the kernel refuses (e.g. a threaded or domain-invalid
-// cgroup, or an architecture where the shared spawn cannot).
+// without it if that is refused (by the kernel: a threaded or
+// domain-invalid cgroup; by SpawnShared on an architecture where it
+// cannot).
 func (j *cgroupJoin) spawn(try func(cgroupFD int) error) error {
 	if j.unified >= 0 {
 		if err := try(j.unified); err == nil {

@@ -251,9 +251,6 @@ func (c *Container) spawn(plan *bootPlan, foreground bool, join *cgroupJoin) (pi
 		return pid, pidfd, err
 	}
 	err = join.spawn(func(cgroupFD int) (err error) {
-		if cgroupFD >= 0 && !nsenter.SharedIntoCgroup {
-			return unix.EOPNOTSUPP
-		}
 		c.shared, err = nsenter.SpawnShared(plan.prog, plan.cloneFlags, cgroupFD)
 		return err
 	})

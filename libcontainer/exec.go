@@ -60,12 +60,12 @@ var execNamespaces = []struct {
 // cgroups and root, with its capabilities, rlimits and no_new_privs, and
 // returns once the program is exec'd. On any error nothing is left.
 //
-// Processes: rt clones a child into the container's cgroups (clone3
-// CLONE_INTO_CGROUP for the cgroup2 directory, cgroup.procs for v1); the
-// child joins init's namespaces that are not rt's through init's pidfd, and when
-// that includes a pid (or time) namespace forks the process that goes on
-// inside it (MsgPid) and exits; then compileProcess's tail, READY, START,
-// execve, as for the container's init.
+// Processes: rt clones a child into the container's cgroups (cgroupJoin:
+// clone3 CLONE_INTO_CGROUP for the cgroup2 directory, the child itself for
+// v1); the child joins init's namespaces that are not rt's through init's
+// pidfd, and when that includes a pid (or time) namespace forks the process
+// that goes on inside it (MsgPid) and exits; then compileProcess's tail,
+// READY, START, execve, as for the container's init.
 func Exec(o ExecOpts) (_ *Process, err error) {
 	d, err := lockDir(o.Root, o.ID)
 	if err != nil {
@@ -193,9 +193,6 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 		// tables copied; rt returns only once it has: see SpawnShared),
 		// and so does the process it forks into the pid namespace.
 		err = join.spawn(func(cgroupFD int) (err error) {
-			if cgroupFD >= 0 && !nsenter.SharedIntoCgroup {
-				return unix.EOPNOTSUPP
-			}
 			var sh *nsenter.Shared
 			if sh, err = nsenter.SpawnShared(plan.prog, 0, cgroupFD); err == nil {
 				c.shared, c.pid, c.pidfd = sh, sh.Pid, sh.Pidfd
@@ -259,8 +256,8 @@ func Exec(o ExecOpts) (_ *Process, err error) {
 // consoleFD (or -1) is the socket the pty master goes to (process.terminal);
 // an exec'd process's pty is not bound on /dev/console, which is init's.
 // The child first moves itself into the cgroup v1 hierarchies of cgFiles
-// (see cgroupJoin).
-// The child joins the namespaces nsFlags of init's pidfd (kept).
+// (see cgroupJoin), then joins the namespaces nsFlags of init through its
+// (kept) pidfd.
 func compileExec(s *specs.Spec, stateRoot string, syncFD, consoleFD int, keep []int, cgFiles []nsenter.CgroupFile, pidfd int, nsFlags uint64, fork bool) (*bootPlan, error) {
 	keep = keepWith(keep, consoleFD, cgFiles)
 	b := &bootPlan{prog: nsenter.NewProgram(syncFD, -1, keep), cwdExists: true, consoleFD: consoleFD, stateRoot: stateRoot}

@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"rt/jsongen"
 	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"rt/jsongen"
 )
 
 // ExecOverrides are the flags of `rt exec` that change the container's own

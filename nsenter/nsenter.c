@@ -186,19 +186,24 @@ static int open_in_root(const char *path, int flags)
 	return syscall(SYS_openat2, root_fd, path, &how, sizeof how);
 }
 
-/* mkdir_in_root makes every missing directory of path (relative to the root)
- * and returns an O_PATH fd of the last one. Each directory is created with
- * mkdirat on the fd of its parent as resolved inside the root, so a symlink
- * anywhere on the way resolves inside the root or fails. The deepest
- * existing directory is found from the end (a mount target is mostly one
- * missing directory below an existing one): depth openat2 calls at worst,
- * not one per prefix and each of them again. */
-static int mkdirs_in_root(const char *path, int missing);
+/* up_one is where the prefix of buf[0:cut] one component shorter ends. */
+static size_t up_one(const char *buf, size_t cut)
+{
+	while (cut > 0 && buf[cut - 1] != '/')
+		cut--;
+	while (cut > 0 && buf[cut - 1] == '/')
+		cut--;
+	return cut;
+}
 
-static int mkdir_in_root(const char *path) { return mkdirs_in_root(path, 0); }
-
-/* mkdirs_in_root is mkdir_in_root; missing says path itself was just found
- * missing, so the search starts at its parent. */
+/* mkdirs_in_root makes every missing directory of path (relative to the
+ * root) and returns an O_PATH fd of the last one. Each directory is created
+ * with mkdirat on the fd of its parent as resolved inside the root, so a
+ * symlink anywhere on the way resolves inside the root or fails. The
+ * deepest existing directory is found from the end (a mount target is
+ * mostly one missing directory below an existing one): depth openat2 calls
+ * at worst, not one per prefix and each of them again. missing says path
+ * itself was just found missing, so the search starts at its parent. */
 static int mkdirs_in_root(const char *path, int missing)
 {
 	char buf[4096];
@@ -209,12 +214,8 @@ static int mkdirs_in_root(const char *path, int missing)
 	while (len > 0 && buf[len - 1] == '/')
 		buf[--len] = 0;
 	/* cut: where the existing prefix ends (buf[cut] is a '/' or the end). */
-	size_t cut = len;
+	size_t cut = missing ? up_one(buf, len) : len;
 	int fd;
-	for (; missing && cut > 0 && buf[cut - 1] != '/'; cut--)
-		;
-	while (missing && cut > 0 && buf[cut - 1] == '/')
-		cut--;
 	for (;;) {
 		char saved = buf[cut];
 		buf[cut] = 0;
@@ -224,10 +225,7 @@ static int mkdirs_in_root(const char *path, int missing)
 			break;
 		if (errno != ENOENT)
 			return -1;
-		while (cut > 0 && buf[cut - 1] != '/')
-			cut--;
-		while (cut > 0 && buf[cut - 1] == '/')
-			cut--;
+		cut = up_one(buf, cut);
 	}
 	/* Create the rest, one component at a time, each from its parent's fd. */
 	size_t i = cut;
@@ -253,6 +251,8 @@ static int mkdirs_in_root(const char *path, int missing)
 	}
 	return fd;
 }
+
+static int mkdir_in_root(const char *path) { return mkdirs_in_root(path, 0); }
 
 /* split_parent makes the parent directories of path and returns the parent's fd;
  * *base points at the last component of path. */

@@ -15,10 +15,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// SharedIntoCgroup says SpawnShared can start the child in a cgroup2
+// sharedIntoCgroup says SpawnShared can start the child in a cgroup2
 // directory (CLONE_INTO_CGROUP: clone3, called from assembly on this
 // architecture).
-var SharedIntoCgroup = C.rt_spawn_shared_into_cgroup != 0
+var sharedIntoCgroup = C.rt_spawn_shared_into_cgroup != 0
 
 // sharedStackSize is the child's stack: the init stage's deepest path is a
 // few KiB (messages, path buffers); pages are only faulted in as touched.
@@ -39,8 +39,8 @@ type Shared struct {
 // still runs (rt run, rt exec); a container left waiting after rt exits
 // (rt create) would keep all of rt's memory alive, so it uses Spawn.
 // flags must not contain CLONE_NEWTIME (clone() has no room for it). The
-// child starts in the cgroup2 directory cgroupFD when it is >= 0, which
-// needs SharedIntoCgroup.
+// child starts in the cgroup2 directory cgroupFD when it is >= 0; where
+// this architecture cannot, that is EOPNOTSUPP, before anything is done.
 //
 // The child runs on the TLS of the thread that cloned it (errno, the stack
 // guard): that thread is locked and parked, running nothing else, until
@@ -48,6 +48,9 @@ type Shared struct {
 func SpawnShared(prog *Program, flags uint64, cgroupFD int) (*Shared, error) {
 	if flags&0x80 != 0 || flags>>32 != 0 {
 		return nil, fmt.Errorf("clone flags %#x do not fit clone(): use Spawn", flags)
+	}
+	if cgroupFD >= 0 && !sharedIntoCgroup {
+		return nil, fmt.Errorf("clone into a cgroup with a shared memory: %w", unix.EOPNOTSUPP)
 	}
 	type result struct {
 		pid, pidfd int
